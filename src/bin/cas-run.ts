@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { notImplemented } from './not-implemented.js';
+
+notImplemented('cas-run');

@@ -1,0 +1,4 @@
+import { defineCodes } from '../code-info.js';
+
+/** Error codes of the cli area. Codes are never renamed or reused; see docs/errors.md. */
+export const cliCodes = defineCodes({});
