@@ -1,0 +1,28 @@
+import { CasError } from '../errors/cas-error.js';
+import { simVerifier } from './sim/sim-verifier.js';
+import type { EvidenceType, Verifier } from './verifier.js';
+
+/**
+ * Evidence type → verifier. One line per type; a type without a line is refused (fail closed),
+ * so a name that arrives over the wire can never select code that does not exist.
+ */
+const verifiers: Partial<Record<EvidenceType, Verifier<never>>> = {
+  sim: simVerifier,
+};
+
+/**
+ * The verifier for an evidence type named by a caller.
+ *
+ * @throws CAS_ATTESTATION_EVIDENCE_UNSUPPORTED for an unknown or not yet supported type.
+ */
+export function verifierFor(type: string): Verifier<never> {
+  const verifier = Object.hasOwn(verifiers, type) ? verifiers[type as EvidenceType] : undefined;
+  if (verifier === undefined) {
+    throw new CasError(
+      'CAS_ATTESTATION_EVIDENCE_UNSUPPORTED',
+      `evidence type "${type}" is not supported by this CAS`,
+      { details: { type } },
+    );
+  }
+  return verifier;
+}
