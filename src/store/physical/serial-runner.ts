@@ -1,0 +1,81 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CasError } from '../../errors/cas-error.js';
+
+/**
+ * Runs asynchronous jobs one at a time, in arrival order. Memory and SQLite transactions go
+ * through one, so an awaited transaction callback can never interleave with another
+ * transaction of the same process: that is what makes them serialisable.
+ *
+ * A job that starts another job of the same runner from inside itself would wait for itself
+ * forever; that is refused at once, as a bug.
+ */
+export class SerialRunner {
+  readonly #inside = new AsyncLocalStorage<SerialRunner>();
+  #tail: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  readonly #what: string;
+
+  /** `what` names the resource in errors ("the SQLite store"). */
+  constructor(what: string) {
+    this.#what = what;
+  }
+
+  /**
+   * Queues `job`; resolves or rejects with it.
+   *
+   * @throws CAS_STORE_CLOSED after {@link close}.
+   */
+  run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new CasError('CAS_STORE_CLOSED', `${this.#what} is closed`));
+    }
+    if (this.#inside.getStore() === this) {
+      return Promise.reject(
+        new CasError(
+          'CAS_INTERNAL',
+          `a transaction of ${this.#what} was started inside another one (it would deadlock)`,
+        ),
+      );
+    }
+    const result = this.#tail.then(() => this.#inside.run(this, job));
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Refuses new jobs and resolves when the queued ones have finished. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#tail;
+  }
+
+  /** True after {@link close}. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+}
+
+/**
+ * Wraps a transaction object so that it refuses calls after its transaction has ended (a
+ * callback that leaked its `tx` into a timer would otherwise write outside any transaction).
+ */
+export function guardTx<T extends object>(tx: T, isOpen: () => boolean): T {
+  return new Proxy(tx, {
+    get(target, property, receiver): unknown {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        if (!isOpen()) {
+          return Promise.reject(
+            new CasError('CAS_INTERNAL', 'a store transaction object was used after it ended'),
+          );
+        }
+        try {
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          // Argument checks throw synchronously; callers of an async API expect a rejection.
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+    },
+  });
+}

@@ -1,0 +1,65 @@
+import type Database from 'better-sqlite3';
+import { CasError } from '../../errors/cas-error.js';
+
+/**
+ * The SQLite schema steps, in order: step i takes the schema from version i to i + 1. Steps are
+ * appended, never edited, so every older database reaches the current schema.
+ */
+const STEPS: readonly string[] = [
+  // 0 → 1: the one key-value table. Keys are UTF-8 BLOBs so that SQLite's memcmp order is the
+  // contract's byte order and no character is a LIKE wildcard.
+  `CREATE TABLE kv (
+     key BLOB PRIMARY KEY NOT NULL,
+     value BLOB NOT NULL,
+     version INTEGER NOT NULL CHECK (version >= 1)
+   ) WITHOUT ROWID`,
+];
+
+/** The schema version this code writes. */
+export const SQLITE_SCHEMA_VERSION = STEPS.length;
+
+/**
+ * Creates or upgrades the schema in one write transaction (which, in exclusive locking mode,
+ * also takes the file lock).
+ *
+ * @throws CAS_STORE_SCHEMA_TOO_NEW when a newer release wrote the database.
+ */
+export function migrateSqlite(db: Database.Database): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID',
+    );
+    const row = db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
+      .get();
+    const current = row === undefined ? 0 : Number(row.value);
+    checkSchemaVersion(current, SQLITE_SCHEMA_VERSION);
+    for (let step = current; step < SQLITE_SCHEMA_VERSION; step += 1) db.exec(STEPS[step]!);
+    db.prepare(
+      "INSERT INTO meta (name, value) VALUES ('schema_version', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    ).run(String(SQLITE_SCHEMA_VERSION));
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/**
+ * Refuses a schema version this code does not know (shared by the SQL backends).
+ *
+ * @throws CAS_STORE_SCHEMA_TOO_NEW, CAS_STORE_CONFIG_INVALID
+ */
+export function checkSchemaVersion(current: number, known: number): void {
+  if (!Number.isSafeInteger(current) || current < 0) {
+    throw new CasError('CAS_STORE_CONFIG_INVALID', 'the database has an unreadable schema version');
+  }
+  if (current > known) {
+    throw new CasError(
+      'CAS_STORE_SCHEMA_TOO_NEW',
+      `the database has schema version ${current}, this CAS knows up to ${known}: a newer CAS release wrote it; upgrade this CAS`,
+      { details: { schemaVersion: current, knownVersion: known } },
+    );
+  }
+}
