@@ -1,0 +1,37 @@
+/**
+ * The registry of `scone` commands.
+ *
+ * Convention: one command per file in this folder, named after its words
+ * (`scone cas list` → `cas-list.ts` exporting `casList`), declared with `defineCommand` from
+ * `../command.js` (`path`, `summary`, `configure` for commander arguments and options, `run`).
+ * To add a command, write its file and add ONE line to `commands` below (keep the list
+ * grouped and sorted). A new group (`scone evidence ...`) also needs one line in
+ * `commandGroups`. The framework adds `--json`, the global `--config` and `--identity`,
+ * error printing and exit codes; a command only throws `CasError`s and prints through
+ * `ctx.out`. Shared helpers: `../session-input.ts` (`-e`/`--use-env` and session parsing).
+ */
+import type { AnyCommandSpec } from '../command.js';
+import type { CommandRegistry } from '../main.js';
+import { certShowKeyHash } from './cert-show-key-hash.js';
+import { selfShowCertificate } from './self-show-certificate.js';
+import { selfShowKeyHash } from './self-show-key-hash.js';
+import { selfShow } from './self-show.js';
+
+/** `scone <group>` descriptions. */
+export const commandGroups: Readonly<Record<string, string>> = {
+  self: 'your CLI identity (key and certificate in the state file)',
+  cert: 'certificates and public keys',
+  cas: 'attested CASes (pinned in the state file)',
+  session: 'sessions (security policies)',
+};
+
+/** Every command, in help order. */
+export const commands: readonly AnyCommandSpec[] = [
+  selfShow,
+  selfShowKeyHash,
+  selfShowCertificate,
+  certShowKeyHash,
+];
+
+/** The registry `src/bin/scone.ts` runs. */
+export const sconeCommands: CommandRegistry = { groups: commandGroups, commands };
