@@ -1,5 +1,6 @@
 import { CasError } from '../errors/cas-error.js';
 import { simVerifier } from './sim/sim-verifier.js';
+import { snpVerifier } from './snp/snp-verifier.js';
 import type { EvidenceType, Verifier } from './verifier.js';
 
 /**
@@ -8,6 +9,7 @@ import type { EvidenceType, Verifier } from './verifier.js';
  */
 const verifiers: Partial<Record<EvidenceType, Verifier<never>>> = {
   sim: simVerifier,
+  snp: snpVerifier,
 };
 
 /**
