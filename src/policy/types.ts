@@ -114,7 +114,11 @@ export type KeyType = 'P-256' | 'P-384' | 'Ed25519' | 'RSA-2048' | 'RSA-3072';
 /** A secret declaration. `hex` in the file is normalised to `binary`. */
 export interface SecretSpec {
   readonly name: string;
-  readonly kind: SecretKind;
+  /**
+   * Absent only on an `import` whose file states no `kind`: the exporter's kind then applies,
+   * and placeholder formats are checked when the import is resolved, not at upload.
+   */
+  readonly kind?: SecretKind;
   /** Explicit value: a string (ascii, PEM, hex for binary) or YAML data (config-fragment). */
   readonly value?: unknown;
   readonly size?: number;

@@ -1,0 +1,162 @@
+import { keyPath } from './issue-sink.js';
+import { allowedFormats, scanPlaceholders } from './placeholders.js';
+import type { Reader } from './read-node.js';
+import type { ImageDraft } from './read-image.js';
+import type { SecretDraft } from './read-secret.js';
+import type { SecretKind, SecretSpec } from './types.js';
+import type { PlaceholderSite, ServiceDraft } from './validate-services.js';
+
+/** Reports names used twice in one list. */
+export function checkUnique(
+  r: Reader,
+  what: string,
+  items: ReadonlyArray<{ name: string; path: string; offset: number }>,
+): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item.name === '') continue;
+    if (seen.has(item.name)) {
+      r.sink.error(
+        'CAS_POLICY_DUPLICATE_NAME',
+        keyPath(item.path, 'name'),
+        item.offset,
+        `the ${what} name "${item.name}" is used twice`,
+      );
+    }
+    seen.add(item.name);
+  }
+}
+
+/** Checks that every service's `image_name` names an image. */
+export function checkImageRefs(
+  r: Reader,
+  services: readonly ServiceDraft[],
+  images: readonly ImageDraft[],
+): void {
+  const names = new Set(images.map((i) => i.image.name));
+  for (const s of services) {
+    const ref = s.service.image_name;
+    if (ref !== undefined && !names.has(ref) && s.imageNameNode !== undefined) {
+      r.sink.error(
+        'CAS_POLICY_UNKNOWN_REFERENCE',
+        keyPath(s.path, 'image_name'),
+        s.imageNameNode.offset,
+        `no image is named "${ref}"`,
+      );
+    }
+  }
+}
+
+/** Checks `private_key` and `issuer` references, and that issuers form no cycle. */
+export function checkSecretRefs(r: Reader, secrets: readonly SecretDraft[]): void {
+  const byName = new Map(secrets.map((s) => [s.spec.name, s.spec]));
+  for (const d of secrets) {
+    checkRef(r, d, 'private_key', ['private-key'], byName);
+    checkRef(r, d, 'issuer', ['x509-ca'], byName);
+    const chain = new Set<string>([d.spec.name]);
+    let issuer = d.spec.issuer;
+    while (issuer !== undefined) {
+      if (chain.has(issuer)) {
+        const e = d.fields.get('issuer');
+        r.sink.error(
+          'CAS_POLICY_BAD_REFERENCE',
+          keyPath(d.path, 'issuer'),
+          e?.value.offset ?? d.nameOffset,
+          `the issuer chain of "${d.spec.name}" loops back to "${issuer}"`,
+        );
+        break;
+      }
+      chain.add(issuer);
+      issuer = byName.get(issuer)?.issuer;
+    }
+  }
+}
+
+function checkRef(
+  r: Reader,
+  d: SecretDraft,
+  key: 'private_key' | 'issuer',
+  kinds: readonly SecretKind[],
+  byName: ReadonlyMap<string, SecretSpec>,
+): void {
+  const ref = d.spec[key];
+  if (ref === undefined) return;
+  const offset = d.fields.get(key)?.value.offset ?? d.nameOffset;
+  const target = byName.get(ref);
+  const path = keyPath(d.path, key);
+  if (target === undefined) {
+    r.sink.error('CAS_POLICY_UNKNOWN_REFERENCE', path, offset, `no secret is named "${ref}"`);
+  } else if (target.kind !== undefined && !kinds.includes(target.kind)) {
+    r.sink.error(
+      'CAS_POLICY_WRONG_REFERENCE_KIND',
+      path,
+      offset,
+      `"${ref}" is a ${target.kind}; \`${key}\` needs a ${kinds.join(' or ')}`,
+    );
+  }
+}
+
+/**
+ * Checks every placeholder in commands, environment values and injected file contents: it must
+ * name a secret of the session and a format allowed for that secret's kind.
+ */
+export function checkPlaceholders(
+  r: Reader,
+  sites: readonly PlaceholderSite[],
+  secrets: readonly SecretDraft[],
+): void {
+  const byName = new Map(secrets.map((s) => [s.spec.name, s.spec]));
+  for (const site of sites) {
+    const { placeholders, malformed } = scanPlaceholders(site.text);
+    const locate = locator(r.text, site.node.offset);
+    for (const m of malformed) {
+      r.sink.error(
+        'CAS_POLICY_BAD_PLACEHOLDER',
+        site.path,
+        locate(m.raw),
+        `malformed placeholder "${m.raw}"; the form is $$SCONE::name[:format][|escape(json)]$$`,
+      );
+    }
+    for (const p of placeholders) {
+      let spec = byName.get(p.secret);
+      let format = p.format ?? '';
+      if (spec === undefined && p.legacySuffix !== undefined) {
+        spec = byName.get(`${p.secret}.${p.legacySuffix}`);
+        format = '';
+      }
+      const at = locate(p.raw);
+      if (spec === undefined) {
+        r.sink.error(
+          'CAS_POLICY_UNKNOWN_SECRET',
+          site.path,
+          at,
+          `${p.raw} names the secret "${p.secret}", which the session neither declares nor imports`,
+        );
+        continue;
+      }
+      if (spec.kind === undefined) continue;
+      const allowed = allowedFormats(spec.kind);
+      if (!allowed.includes(format)) {
+        const list = allowed.map((f) => (f === '' ? '(none)' : `:${f}`)).join(', ');
+        r.sink.error(
+          'CAS_POLICY_BAD_FORMAT',
+          site.path,
+          at,
+          `${p.raw}: a ${spec.kind} secret has ${allowed.length === 0 ? 'no placeholder formats here' : `the formats ${list}`}`,
+        );
+      }
+    }
+  }
+}
+
+/** Finds successive occurrences of a raw placeholder in the text from a node's start. */
+function locator(text: string, start: number): (raw: string) => number {
+  const next = new Map<string, number>();
+  return (raw) => {
+    const from = next.get(raw) ?? start;
+    const at = text.indexOf(raw, from);
+    if (at < 0) return start;
+    next.set(raw, at + raw.length);
+    return at;
+  };
+}
