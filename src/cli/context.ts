@@ -68,7 +68,7 @@ export function createContext(options: {
       }
       const cas = Object.hasOwn(state.cas_db, wanted) ? state.cas_db[wanted] : undefined;
       if (cas === undefined) {
-        const known = Object.keys(state.cas_db);
+        const known = Object.keys(state.cas_db).sort();
         throw new CasError(
           'CAS_CLI_CAS_UNKNOWN',
           `no CAS named "${wanted}" in ${statePath} (known: ${known.length === 0 ? 'none' : known.join(', ')})`,

@@ -110,3 +110,17 @@ export function pinnedCasSchema(name: string): z.ZodType<PinnedCas> {
       };
     });
 }
+
+/** The certificates of a pinned CAS as PEM: software (TLS leaf), CAS, and the whole chain. */
+export function pinnedCasCertificates(cas: PinnedCas): {
+  readonly software: string;
+  readonly cas: string;
+  readonly chain: string;
+} {
+  const split = splitChain(cas.chain);
+  return {
+    software: split.software.toString(),
+    cas: split.cas.toString(),
+    chain: `${split.software.toString().trimEnd()}\n${split.cas.toString().trimEnd()}\n`,
+  };
+}

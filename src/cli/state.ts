@@ -96,15 +96,16 @@ export function parseState(text: string, path: string): CliState {
     const where = issue === undefined ? '' : `${issue.path.join('.') || '(top level)'}: `;
     throw corrupt(path, `${where}${issue?.message ?? 'unexpected shape'}`);
   }
-  const casDb: Record<string, PinnedCas> = {};
-  for (const [name, entry] of Object.entries(parsed.data.cas_db ?? {})) {
-    const pinned = pinnedCasSchema(name).safeParse(entry);
-    if (!pinned.success) {
-      const issue = pinned.error.issues[0];
-      throw corrupt(path, `cas_db.${name}: ${issue?.message ?? 'unexpected shape'}`);
-    }
-    casDb[name] = pinned.data;
-  }
+  const casDb = Object.fromEntries(
+    Object.entries(parsed.data.cas_db ?? {}).map(([name, entry]) => {
+      const pinned = pinnedCasSchema(name).safeParse(entry);
+      if (!pinned.success) {
+        const issue = pinned.error.issues[0];
+        throw corrupt(path, `cas_db.${name}: ${issue?.message ?? 'unexpected shape'}`);
+      }
+      return [name, pinned.data] as const;
+    }),
+  );
   const state: CliState = { ...parsed.data, cas_db: casDb };
   if (state.default_cas !== undefined && !Object.hasOwn(casDb, state.default_cas)) {
     throw corrupt(path, `default_cas names "${state.default_cas}", which is not in cas_db`);

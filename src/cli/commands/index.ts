@@ -12,6 +12,10 @@
  */
 import type { AnyCommandSpec } from '../command.js';
 import type { CommandRegistry } from '../main.js';
+import { casList } from './cas-list.js';
+import { casSetDefault } from './cas-set-default.js';
+import { casShowCertificate } from './cas-show-certificate.js';
+import { casShowIdentification } from './cas-show-identification.js';
 import { certShowKeyHash } from './cert-show-key-hash.js';
 import { selfShowCertificate } from './self-show-certificate.js';
 import { selfShowKeyHash } from './self-show-key-hash.js';
@@ -31,6 +35,10 @@ export const commands: readonly AnyCommandSpec[] = [
   selfShowKeyHash,
   selfShowCertificate,
   certShowKeyHash,
+  casList,
+  casSetDefault,
+  casShowIdentification,
+  casShowCertificate,
 ];
 
 /** The registry `src/bin/scone.ts` runs. */

@@ -50,3 +50,20 @@ export async function pinnedCas(address: string): Promise<PinnedCas> {
     attested_at: '2026-01-01T00:00:00.000Z',
   };
 }
+
+/** Writes a 0600 state file with a fresh identity and the given pinned CASes. */
+export async function writeStateWithCas(
+  path: string,
+  casDb: Record<string, PinnedCas>,
+  defaultCas?: string,
+): Promise<void> {
+  const { generateIdentity } = await import('../../../src/crypto/identity.js');
+  const { writeFileSync } = await import('node:fs');
+  const identity = (await generateIdentity()).toPem();
+  const state = {
+    identity,
+    cas_db: casDb,
+    ...(defaultCas === undefined ? {} : { default_cas: defaultCas }),
+  };
+  writeFileSync(path, JSON.stringify(state), { mode: 0o600 });
+}
