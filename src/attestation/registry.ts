@@ -1,4 +1,5 @@
 import { CasError } from '../errors/cas-error.js';
+import { nitroVerifier } from './nitro/nitro-verifier.js';
 import { simVerifier } from './sim/sim-verifier.js';
 import { snpVerifier } from './snp/snp-verifier.js';
 import type { EvidenceType, Verifier } from './verifier.js';
@@ -10,6 +11,7 @@ import type { EvidenceType, Verifier } from './verifier.js';
 const verifiers: Partial<Record<EvidenceType, Verifier<never>>> = {
   sim: simVerifier,
   snp: snpVerifier,
+  nitro: nitroVerifier,
 };
 
 /**
