@@ -1,5 +1,5 @@
 import { keyPath } from './issue-sink.js';
-import { allowedFormats, scanPlaceholders } from './placeholders.js';
+import { allowedFormats, resolvePlaceholder, scanPlaceholders } from './placeholders.js';
 import type { Reader } from './read-node.js';
 import type { ImageDraft } from './read-image.js';
 import type { SecretDraft } from './read-secret.js';
@@ -27,7 +27,11 @@ export function checkUnique(
   }
 }
 
-/** Checks that every service's `image_name` names an image. */
+/**
+ * Warns about a service `image_name` that names no declared image. SCONE accepts it (an image
+ * without injection files or volumes needs no declaration, and real files rely on that), so it
+ * is not an error; but a typo would silently drop the image's injection files.
+ */
 export function checkImageRefs(
   r: Reader,
   services: readonly ServiceDraft[],
@@ -37,11 +41,11 @@ export function checkImageRefs(
   for (const s of services) {
     const ref = s.service.image_name;
     if (ref !== undefined && !names.has(ref) && s.imageNameNode !== undefined) {
-      r.sink.error(
-        'CAS_POLICY_UNKNOWN_REFERENCE',
+      r.sink.warn(
+        'CAS_POLICY_IMAGE_NOT_DECLARED',
         keyPath(s.path, 'image_name'),
         s.imageNameNode.offset,
-        `no image is named "${ref}"`,
+        `no image is named "${ref}", so this service gets no injection files from it`,
       );
     }
   }
@@ -118,13 +122,10 @@ export function checkPlaceholders(
       );
     }
     for (const p of placeholders) {
-      let spec = byName.get(p.secret);
-      let format = p.format ?? '';
-      if (spec === undefined && p.legacySuffix !== undefined) {
-        spec = byName.get(`${p.secret}.${p.legacySuffix}`);
-        format = '';
-      }
       const at = locate(p.raw);
+      const resolved = resolvePlaceholder(p, (n) => byName.has(n));
+      const spec = resolved === null ? undefined : byName.get(resolved.secret);
+      const format = resolved?.format ?? '';
       if (spec === undefined) {
         r.sink.error(
           'CAS_POLICY_UNKNOWN_SECRET',

@@ -113,3 +113,20 @@ const FORMATS: Readonly<Record<SecretKind, readonly string[]>> = {
 export function allowedFormats(kind: SecretKind): readonly string[] {
   return FORMATS[kind];
 }
+
+/**
+ * The secret and format a placeholder means, given the session's secret names: a legacy dotted
+ * name (`flask.crt`) means secret `flask` with format `crt`, unless a secret is literally named
+ * `flask.crt` and `flask` is not. Renderers use this too, so upload checks and provisioning agree.
+ */
+export function resolvePlaceholder(
+  p: Placeholder,
+  hasSecret: (name: string) => boolean,
+): { secret: string; format: string } | null {
+  if (hasSecret(p.secret)) return { secret: p.secret, format: p.format ?? '' };
+  if (p.legacySuffix !== undefined) {
+    const whole = `${p.secret}.${p.legacySuffix}`;
+    if (hasSecret(whole)) return { secret: whole, format: '' };
+  }
+  return null;
+}

@@ -44,7 +44,7 @@ export const policyCodes = defineCodes({
     'Two services, secrets, images or injection files share a name or path.',
   ),
   CAS_POLICY_UNKNOWN_REFERENCE: invalid(
-    'A reference (`image_name`, `private_key`, `issuer`) names nothing declared in the session.',
+    'A secret reference (`private_key`, `issuer`) names no secret of the session.',
   ),
   CAS_POLICY_WRONG_REFERENCE_KIND: invalid(
     'A reference names a secret of the wrong kind (for example an `issuer` that is not an x509-ca).',
@@ -80,6 +80,9 @@ export const policyCodes = defineCodes({
   ),
   CAS_POLICY_SALT_RECOMMENDED: invalid(
     'Warning: explicit secret values without a `salt` let anyone who sees the session hash test guesses of them.',
+  ),
+  CAS_POLICY_IMAGE_NOT_DECLARED: invalid(
+    'Warning: a service `image_name` names no image of the session, so it gets no injection files from it.',
   ),
   CAS_POLICY_IGNORE_ALL_ADVISORIES: invalid(
     'Warning: `ignore_advisories: "*"` ignores every security advisory; list the advisory ids instead.',
