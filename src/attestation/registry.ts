@@ -1,4 +1,6 @@
 import { CasError } from '../errors/cas-error.js';
+import { sgxDcapVerifier } from './intel/sgx-verifier.js';
+import { tdxVerifier } from './intel/tdx-verifier.js';
 import { nitroVerifier } from './nitro/nitro-verifier.js';
 import { simVerifier } from './sim/sim-verifier.js';
 import { snpVerifier } from './snp/snp-verifier.js';
@@ -10,6 +12,8 @@ import type { EvidenceType, Verifier } from './verifier.js';
  */
 const verifiers: Partial<Record<EvidenceType, Verifier<never>>> = {
   sim: simVerifier,
+  'sgx-dcap': sgxDcapVerifier,
+  tdx: tdxVerifier,
   snp: snpVerifier,
   nitro: nitroVerifier,
 };

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { CasError } from '../../errors/cas-error.js';
+import {
+  header,
+  hexOf,
+  intelTcbStatus,
+  isoTime,
+  isvSvnLevel,
+  parseWith,
+  svn,
+} from './signed-json.js';
+import { noMatch, refuseRevoked, type MatchedLevel } from './tcb-status.js';
+
+const components = z.array(z.object({ svn })).length(16);
+const moduleFields = { mrsigner: hexOf(96), attributes: hexOf(16), attributesMask: hexOf(16) };
+
+const tcbInfoSchema = z.object({
+  id: z.enum(['SGX', 'TDX']),
+  version: z.literal(3),
+  issueDate: isoTime,
+  nextUpdate: isoTime,
+  fmspc: hexOf(12),
+  pceId: hexOf(4),
+  tcbType: z.literal(0),
+  tcbEvaluationDataNumber: z.number().int().min(0),
+  tdxModule: z.object(moduleFields).optional(),
+  tdxModuleIdentities: z
+    .array(z.object({ id: z.string(), ...moduleFields, tcbLevels: z.array(isvSvnLevel).min(1) }))
+    .optional(),
+  tcbLevels: z
+    .array(
+      z.object({
+        tcb: z.object({
+          sgxtcbcomponents: components,
+          pcesvn: svn,
+          tdxtcbcomponents: components.optional(),
+        }),
+        tcbDate: isoTime,
+        tcbStatus: intelTcbStatus,
+        advisoryIDs: z.array(z.string()).optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** Intel TCB info v3 (SGX or TDX), after its signature was verified. */
+export type TcbInfo = z.infer<typeof tcbInfoSchema>;
+
+/** Parses TCB info JSON, refusing another TEE's TCB info or an unsupported version. */
+export function parseTcbInfo(json: unknown, tee: 'sgx' | 'tdx'): TcbInfo {
+  const head = parseWith(header, json, 'TCB info');
+  const wanted = tee === 'sgx' ? 'SGX' : 'TDX';
+  if (head.id !== wanted || head.version !== 3) {
+    throw new CasError(
+      'CAS_ATTESTATION_COLLATERAL_MISMATCH',
+      `The TCB info is ${head.id ?? 'SGX'} version ${head.version ?? '?'}; a ${tee.toUpperCase()} quote needs ${wanted} TCB info version 3.`,
+      {
+        details: { id: head.id, version: head.version },
+      },
+    );
+  }
+  return parseWith(tcbInfoSchema, json, 'TCB info');
+}
+
+/** The platform facts a TCB level is matched against. */
+export interface PlatformTcb {
+  readonly sgxTcbComponents: readonly number[];
+  readonly pceSvn: number;
+  /** TDX only: TEE_TCB_SVN of the TD report. */
+  readonly teeTcbSvn?: Uint8Array;
+}
+
+/**
+ * The first TCB level (Intel lists them best first) whose every component is at most the
+ * platform's. For TDX, when the TDX module reports a major version (TEE_TCB_SVN[1] > 0) its
+ * first two bytes are judged by the module identity instead, so they are skipped here.
+ */
+export function matchPlatformLevel(info: TcbInfo, platform: PlatformTcb): MatchedLevel {
+  const tdx = platform.teeTcbSvn;
+  const skip =
+    tdx !== undefined && info.tdxModuleIdentities !== undefined && (tdx[1] ?? 0) > 0 ? 2 : 0;
+  for (const level of info.tcbLevels) {
+    const sgxOk = level.tcb.sgxtcbcomponents.every(
+      (c, i) => c.svn <= (platform.sgxTcbComponents[i] ?? -1),
+    );
+    if (!sgxOk || level.tcb.pcesvn > platform.pceSvn) continue;
+    if (tdx !== undefined) {
+      const comps = level.tcb.tdxtcbcomponents;
+      if (comps === undefined) continue;
+      if (!comps.every((c, i) => i < skip || c.svn <= (tdx[i] ?? -1))) continue;
+    }
+    return refuseRevoked(
+      { status: level.tcbStatus, advisoryIds: level.advisoryIDs ?? [], tcbDate: level.tcbDate },
+      'platform',
+    );
+  }
+  return noMatch('platform', {
+    fmspc: info.fmspc.toLowerCase(),
+    pcesvn: platform.pceSvn,
+    sgx_tcb_components: platform.sgxTcbComponents,
+  });
+}
+
+/**
+ * The TDX module check: TEE_TCB_SVN[1] is the module's major version and [0] its SVN. Version
+ * 0 (TDX 1.0 modules) is judged by `tdxModule` alone; otherwise the identity `TDX_<version>`
+ * must exist, match MRSIGNERSEAM and SEAM attributes, and have a level at most the module SVN.
+ */
+export function matchTdxModule(
+  info: TcbInfo,
+  teeTcbSvn: Uint8Array,
+  mrSignerSeam: Uint8Array,
+  seamAttributes: Uint8Array,
+): { id: string; level: MatchedLevel | null } {
+  const version = teeTcbSvn[1] ?? 0;
+  const moduleSvn = teeTcbSvn[0] ?? 0;
+  const checkIdentity = (
+    who: { mrsigner: string; attributes: string; attributesMask: string },
+    id: string,
+  ): void => {
+    if (
+      Buffer.from(mrSignerSeam).toString('hex') !== who.mrsigner.toLowerCase() ||
+      !maskedEqual(seamAttributes, who.attributes, who.attributesMask)
+    ) {
+      throw new CasError(
+        'CAS_ATTESTATION_TDX_MODULE_MISMATCH',
+        `The TDX module is not the one the TCB info describes for ${id}.`,
+        {
+          details: { module_id: id, mrsignerseam: Buffer.from(mrSignerSeam).toString('hex') },
+        },
+      );
+    }
+  };
+  if (info.tdxModule === undefined)
+    throw new CasError(
+      'CAS_ATTESTATION_COLLATERAL_MALFORMED',
+      'The TDX TCB info has no tdxModule.',
+    );
+  checkIdentity(info.tdxModule, 'tdxModule');
+  const id = `TDX_${version.toString(16).padStart(2, '0').toUpperCase()}`;
+  if (version === 0) return { id, level: null };
+  const identity = info.tdxModuleIdentities?.find((m) => m.id.toUpperCase() === id);
+  if (identity === undefined) return noMatch('TDX module', { module_id: id });
+  checkIdentity(identity, id);
+  const level = identity.tcbLevels.find((l) => l.tcb.isvsvn <= moduleSvn);
+  if (level === undefined) return noMatch('TDX module', { module_id: id, isvsvn: moduleSvn });
+  return {
+    id,
+    level: refuseRevoked(
+      { status: level.tcbStatus, advisoryIds: level.advisoryIDs ?? [], tcbDate: level.tcbDate },
+      'TDX module',
+    ),
+  };
+}
+
+/** `(value & mask) == (expected & mask)` over hex strings of the same length. */
+export function maskedEqual(value: Uint8Array, expectedHex: string, maskHex: string): boolean {
+  const expected = Buffer.from(expectedHex, 'hex');
+  const mask = Buffer.from(maskHex, 'hex');
+  if (expected.length !== value.length || mask.length !== value.length) return false;
+  return value.every(
+    (b, i) => (b & (mask[i] as number)) === ((expected[i] as number) & (mask[i] as number)),
+  );
+}

@@ -1,0 +1,98 @@
+import { CasError } from '../../errors/cas-error.js';
+import type { Claims, Verifier, VerifyRequest } from '../verifier.js';
+import type { IntelCollateral } from './collateral.js';
+import { checkReportData, hex, verifyDcapQuote } from './dcap-quote-verify.js';
+
+/** TD_ATTRIBUTES (u64, little-endian): bit 0 TUD.DEBUG, bit 28 SEPT_VE_DISABLE. */
+const TD_DEBUG_BYTE = 0;
+const TD_DEBUG_BIT = 0x01;
+const SEPT_VE_DISABLE_BYTE = 3;
+const SEPT_VE_DISABLE_BIT = 0x10;
+
+/** Options of the TDX verifier. */
+export interface TdxVerifierOptions {
+  /**
+   * Require SEPT_VE_DISABLE (default true): without it the VMM can inject #VE on EPT
+   * violations into the TD, which a TD without a hardened #VE handler cannot survive safely.
+   */
+  readonly requireSeptVeDisable?: boolean;
+}
+
+/** Makes a `tdx` verifier: a TDX quote v4 or v5 (TD 1.0 or TD 1.5 body) with DCAP collateral. */
+export function makeTdxVerifier(options: TdxVerifierOptions = {}): Verifier<IntelCollateral> {
+  const requireSept = options.requireSeptVeDisable ?? true;
+  return {
+    type: 'tdx',
+    verify(request: VerifyRequest<IntelCollateral>): Promise<Claims> {
+      return Promise.resolve().then(() => verifyTdx(request, requireSept));
+    },
+  };
+}
+
+/** The default `tdx` verifier (SEPT_VE_DISABLE required). */
+export const tdxVerifier = makeTdxVerifier();
+
+function verifyTdx(request: VerifyRequest<IntelCollateral>, requireSept: boolean): Claims {
+  const result = verifyDcapQuote(request.evidence, request.collateral, request.now, 'tdx');
+  if (result.quote.body.kind !== 'td')
+    throw new CasError('CAS_ATTESTATION_EVIDENCE_UNSUPPORTED', 'The quote has no TD report body.');
+  const td = result.quote.body.report;
+  const debug = ((td.tdAttributes[TD_DEBUG_BYTE] ?? 0) & TD_DEBUG_BIT) !== 0;
+  const septVeDisable = ((td.tdAttributes[SEPT_VE_DISABLE_BYTE] ?? 0) & SEPT_VE_DISABLE_BIT) !== 0;
+  const measurements = {
+    mrtd: hex(td.mrTd),
+    rtmr0: hex(td.rtmrs[0]),
+    rtmr1: hex(td.rtmrs[1]),
+    rtmr2: hex(td.rtmrs[2]),
+    rtmr3: hex(td.rtmrs[3]),
+    mrconfigid: hex(td.mrConfigId),
+    mrowner: hex(td.mrOwner),
+    mrownerconfig: hex(td.mrOwnerConfig),
+  };
+  if (debug && request.allowDebug !== true) {
+    throw new CasError(
+      'CAS_ATTESTATION_DEBUG_REFUSED',
+      'The quote comes from a debug TD (TD_ATTRIBUTES.DEBUG is set).',
+      { details: { mrtd: measurements.mrtd, debug } },
+    );
+  }
+  if (requireSept && !septVeDisable) {
+    throw new CasError(
+      'CAS_ATTESTATION_SEPT_VE_NOT_DISABLED',
+      'The TD does not set SEPT_VE_DISABLE.',
+      { details: { td_attributes: hex(td.tdAttributes) } },
+    );
+  }
+  checkReportData(td.reportData, request.expectedReportData);
+  return {
+    type: 'tdx',
+    report_data: hex(td.reportData),
+    measurements,
+    tcb_status: result.status,
+    advisory_ids: result.advisoryIds,
+    debug,
+    extra: {
+      td_attributes: hex(td.tdAttributes),
+      sept_ve_disable: septVeDisable,
+      xfam: hex(td.xfam),
+      mrseam: hex(td.mrSeam),
+      mrsignerseam: hex(td.mrSignerSeam),
+      tee_tcb_svn: hex(td.teeTcbSvn),
+      ...(td.teeTcbSvn2 ? { tee_tcb_svn2: hex(td.teeTcbSvn2) } : {}),
+      ...(td.mrServiceTd ? { mrservicetd: hex(td.mrServiceTd) } : {}),
+      fmspc: result.pck.fmspc,
+      pce_id: result.pck.pceId,
+      quote_version: result.quote.version,
+      platform_tcb_status: result.platform.status,
+      qe_tcb_status: result.qe.status,
+      ...(result.tdxModule
+        ? {
+            tdx_module_id: result.tdxModule.id,
+            tdx_module_tcb_status: result.tdxModule.level?.status ?? 'UpToDate',
+          }
+        : {}),
+      tcb_date: result.platform.tcbDate,
+      tcb_evaluation_data_number: result.tcbEvaluationDataNumber,
+    },
+  };
+}
