@@ -1,0 +1,161 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
+import { promisify } from 'node:util';
+import type { KeyType } from '../policy/types.js';
+import { CasError } from '../errors/cas-error.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The key type of a secret when its spec names none. */
+export const DEFAULT_KEY_TYPE: KeyType = 'P-256';
+
+/** Every key type the CAS can generate and use, for validation. */
+export const KEY_TYPES: readonly KeyType[] = ['P-256', 'P-384', 'Ed25519', 'RSA-2048', 'RSA-3072'];
+
+/** Generates a fresh private key of a type (randomness from the OS, through node:crypto). */
+export async function generatePrivateKey(keyType: KeyType): Promise<KeyObject> {
+  switch (keyType) {
+    case 'P-256':
+    case 'P-384':
+      return (await generateKeyPairAsync('ec', { namedCurve: keyType })).privateKey;
+    case 'Ed25519':
+      return (await generateKeyPairAsync('ed25519')).privateKey;
+    case 'RSA-2048':
+    case 'RSA-3072':
+      return (
+        await generateKeyPairAsync('rsa', {
+          modulusLength: keyType === 'RSA-2048' ? 2048 : 3072,
+          publicExponent: 0x10001,
+        })
+      ).privateKey;
+  }
+}
+
+/**
+ * The key type of a key object.
+ *
+ * @throws CAS_SECRETS_INVALID_VALUE for a curve or size the CAS does not support.
+ */
+export function keyTypeOf(key: KeyObject): KeyType {
+  const d = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      if (d.namedCurve === 'prime256v1') return 'P-256';
+      if (d.namedCurve === 'secp384r1') return 'P-384';
+      break;
+    case 'ed25519':
+      return 'Ed25519';
+    case 'rsa':
+      if (d.modulusLength === 2048) return 'RSA-2048';
+      if (d.modulusLength === 3072) return 'RSA-3072';
+      break;
+    case 'dsa':
+    case 'ed448':
+    case 'rsa-pss':
+    case 'x25519':
+    case 'x448':
+    case undefined:
+      break;
+  }
+  throw new CasError(
+    'CAS_SECRETS_INVALID_VALUE',
+    `unsupported key (${key.asymmetricKeyType ?? 'unknown'}); use one of ${KEY_TYPES.join(', ')}`,
+  );
+}
+
+/** SHA-256 (lowercase hex) of bytes: fingerprints of SPKI and certificate DER. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** SHA-256 of the SPKI DER of a (private or public) key. */
+export function spkiSha256(key: KeyObject): string {
+  return sha256Hex(spkiDer(key));
+}
+
+/** SPKI DER of a (private or public) key. */
+export function spkiDer(key: KeyObject): Buffer {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return pub.export({ type: 'spki', format: 'der' });
+}
+
+/** PKCS#8 PEM of a private key. */
+export function pkcs8Pem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/**
+ * Parses a private key PEM (PKCS#8, or the traditional EC/RSA forms, normalised later).
+ *
+ * @throws CAS_SECRETS_INVALID_VALUE when it does not parse; the message names the secret only.
+ */
+export function parsePrivateKeyPem(pem: string, secretName: string): KeyObject {
+  try {
+    const key = createPrivateKey({ key: pem, format: 'pem' });
+    if (key.type !== 'private') throw new Error('not a private key');
+    return key;
+  } catch (cause) {
+    throw new CasError(
+      'CAS_SECRETS_INVALID_VALUE',
+      `secret '${secretName}': the value is not a PEM private key`,
+      { cause: redactCause(cause) },
+    );
+  }
+}
+
+/** A cause without the parser's message, which could quote input. */
+export function redactCause(cause: unknown): Error {
+  return new Error(cause instanceof Error ? cause.name : 'parse error');
+}
+
+/** Web Crypto algorithms for importing and signing with a key type. */
+export function webAlgorithms(keyType: KeyType): {
+  readonly importAlg:
+    webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm;
+  readonly signAlg: webcrypto.EcdsaParams | webcrypto.Algorithm;
+} {
+  switch (keyType) {
+    case 'P-256':
+      return {
+        importAlg: { name: 'ECDSA', namedCurve: 'P-256' },
+        signAlg: { name: 'ECDSA', hash: 'SHA-256' },
+      };
+    case 'P-384':
+      return {
+        importAlg: { name: 'ECDSA', namedCurve: 'P-384' },
+        signAlg: { name: 'ECDSA', hash: 'SHA-384' },
+      };
+    case 'Ed25519':
+      return { importAlg: { name: 'Ed25519' }, signAlg: { name: 'Ed25519' } };
+    case 'RSA-2048':
+    case 'RSA-3072':
+      return {
+        importAlg: {
+          name: 'RSASSA-PKCS1-v1_5',
+          hash: 'SHA-256',
+        },
+        signAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      };
+  }
+}
+
+/** Imports a private key object into Web Crypto as a signing key and its public key. */
+export async function toWebKeys(key: KeyObject): Promise<{
+  privateKey: webcrypto.CryptoKey;
+  publicKey: webcrypto.CryptoKey;
+  signAlg: webcrypto.Algorithm;
+}> {
+  const { importAlg, signAlg } = webAlgorithms(keyTypeOf(key));
+  const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, importAlg, false, ['sign']);
+  const publicKey = await webcrypto.subtle.importKey('spki', spkiDer(key), importAlg, true, [
+    'verify',
+  ]);
+  return { privateKey, publicKey, signAlg };
+}
