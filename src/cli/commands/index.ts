@@ -17,6 +17,8 @@ import { casSetDefault } from './cas-set-default.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
 import { certShowKeyHash } from './cert-show-key-hash.js';
+import { sessionCalculateHash } from './session-calculate-hash.js';
+import { sessionCheck } from './session-check.js';
 import { selfShowCertificate } from './self-show-certificate.js';
 import { selfShowKeyHash } from './self-show-key-hash.js';
 import { selfShow } from './self-show.js';
@@ -39,6 +41,8 @@ export const commands: readonly AnyCommandSpec[] = [
   casSetDefault,
   casShowIdentification,
   casShowCertificate,
+  sessionCheck,
+  sessionCalculateHash,
 ];
 
 /** The registry `src/bin/scone.ts` runs. */
