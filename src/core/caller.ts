@@ -1,0 +1,5 @@
+/** The authenticated caller of the client API: its TLS client certificate and its key hash. */
+export interface Caller {
+  readonly keyHash: string;
+  readonly certPem: string;
+}

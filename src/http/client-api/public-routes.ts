@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { CasRuntime } from '../../core/cas-runtime.js';
+import { casSelfEvidence } from '../../core/self-evidence.js';
+import type { CasMetrics } from '../metrics.js';
+
+/** Routes that need no client certificate: lifecycle state, metrics, the CAS's own evidence. */
+export function registerPublicRoutes(
+  app: FastifyInstance,
+  rt: CasRuntime,
+  metrics: CasMetrics,
+): void {
+  app.get('/health', () => ({
+    state: rt.state,
+    platform_mode: rt.deps.platformMode,
+    simulation: rt.deps.platformMode === 'sim',
+    version: rt.deps.version,
+  }));
+  app.get('/metrics', async (_request, reply) => {
+    metrics.provisioned.set(rt.state === 'provisioned' ? 1 : 0);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get<{ Querystring: { nonce?: string } }>('/v1/attest', (request) =>
+    casSelfEvidence(rt, request.query.nonce),
+  );
+}

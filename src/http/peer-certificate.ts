@@ -1,0 +1,34 @@
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyRequest } from 'fastify';
+import type { Caller } from '../core/caller.js';
+import { keyHashOfCertificate } from '../crypto/key-hash.js';
+import { CasError } from '../errors/cas-error.js';
+
+/** The TLS client certificate of the request's connection, or undefined. */
+export function peerCertificate(request: FastifyRequest): X509Certificate | undefined {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const peer = socket.getPeerCertificate(false);
+  if (peer === null || Object.keys(peer).length === 0 || !Buffer.isBuffer(peer.raw))
+    return undefined;
+  return new X509Certificate(peer.raw);
+}
+
+/**
+ * The caller of a route that needs an identity: the key hash of its TLS client certificate.
+ * The certificate is not verified against any CA (self-signed CLI identities are the norm);
+ * possession of its key was proven in the handshake.
+ *
+ * @throws CAS_SERVER_CLIENT_CERT_REQUIRED.
+ */
+export function requireCaller(request: FastifyRequest): Caller {
+  const cert = peerCertificate(request);
+  if (cert === undefined) {
+    throw new CasError(
+      'CAS_SERVER_CLIENT_CERT_REQUIRED',
+      'this route needs a TLS client certificate (your CLI identity)',
+    );
+  }
+  return { keyHash: keyHashOfCertificate(cert), certPem: cert.toString() };
+}
