@@ -13,7 +13,7 @@ const MRE = 'aa'.repeat(32);
 const MRS = 'bb'.repeat(32);
 const P96 = (byte: string): string => byte.repeat(48);
 
-const base: Record<string, Claims> = {
+const base = {
   sgx: {
     type: 'sgx-dcap',
     report_data: '00'.repeat(64),
@@ -59,7 +59,7 @@ const base: Record<string, Claims> = {
     debug: false,
     extra: {},
   },
-};
+} satisfies Record<string, Claims>;
 
 const hardware: SecurityPolicy['attestation'] = {
   mode: 'hardware',
@@ -88,115 +88,115 @@ const cases: Case[] = [
   // Variants OR, factors AND.
   {
     name: 'mrenclave in the list',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: ['00'.repeat(32), MRE.toUpperCase()] }],
     expect: 0,
   },
   {
     name: 'mrenclave not in the list',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: ['00'.repeat(32)] }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'second variant matches',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: ['00'.repeat(32)] }, { mrenclave: [MRE] }],
     expect: 1,
   },
   {
     name: 'signer with exact isvsvn',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRS, isvprodid: 7, isvsvn: 3 } }],
     expect: 0,
   },
   {
     name: 'signer isvsvn range',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRS, isvprodid: 7, isvsvn_min: 2, isvsvn_max: 3 } }],
     expect: 0,
   },
   {
     name: 'signer isvsvn below min',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRS, isvprodid: 7, isvsvn_min: 4 } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'signer isvsvn above max',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRS, isvprodid: 7, isvsvn_max: 2 } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'signer wrong isvprodid',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRS, isvprodid: 8 } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'signer wrong mrsigner',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ signer: { mrsigner: MRE, isvprodid: 7 } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'AND: mrenclave ok but signer not',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: [MRE], signer: { mrsigner: MRS, isvprodid: 8 } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'AND: both hold',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: [MRE], signer: { mrsigner: MRS, isvprodid: 7 } }],
     expect: 0,
   },
   {
     name: 'empty variant matches nothing',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{}],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'no variants',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'tdx factor holds',
-    claims: base.tdx!,
+    claims: base.tdx,
     variants: [{ tdx: { mrtd: P96('11').toUpperCase(), rtmr0: P96('22') } }],
     expect: 0,
   },
   {
     name: 'tdx rtmr0 differs',
-    claims: base.tdx!,
+    claims: base.tdx,
     variants: [{ tdx: { mrtd: P96('11'), rtmr0: P96('23') } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'tdx register absent from the evidence',
-    claims: base.tdx!,
+    claims: base.tdx,
     variants: [{ tdx: { mrconfigid: P96('00') } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'tdx factor on sgx evidence',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ tdx: { mrtd: P96('11') } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'mrenclave factor on tdx evidence',
-    claims: base.tdx!,
+    claims: base.tdx,
     variants: [{ mrenclave: [MRE] }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'snp measurement, host_data, family, min_tcb hold',
-    claims: base.snp!,
+    claims: base.snp,
     variants: [
       {
         snp: {
@@ -211,69 +211,69 @@ const cases: Case[] = [
   },
   {
     name: 'snp wrong family',
-    claims: base.snp!,
+    claims: base.snp,
     variants: [{ snp: { measurement: P96('33'), family: 'Genoa' } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'snp below min_tcb microcode',
-    claims: base.snp!,
+    claims: base.snp,
     variants: [{ snp: { measurement: P96('33'), min_tcb: { microcode: 116 } } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'snp host_data differs',
-    claims: base.snp!,
+    claims: base.snp,
     variants: [{ snp: { measurement: P96('33'), host_data: '45'.repeat(32) } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'snp factor without measurement matches nothing',
-    claims: base.snp!,
+    claims: base.snp,
     variants: [{ snp: { family: 'Milan' } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'nitro PCRs hold',
-    claims: base.nitro!,
+    claims: base.nitro,
     variants: [{ nitro: { pcr0: P96('55'), pcr1: P96('66'), pcr2: P96('77') } }],
     expect: 0,
   },
   {
     name: 'nitro PCR8 differs',
-    claims: base.nitro!,
+    claims: base.nitro,
     variants: [{ nitro: { pcr0: P96('55'), pcr8: P96('01') } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'nitro bad key name',
-    claims: base.nitro!,
+    claims: base.nitro,
     variants: [{ nitro: { pcr99: P96('55') } }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'nitro factor with no PCR',
-    claims: base.nitro!,
+    claims: base.nitro,
     variants: [{ nitro: {} }],
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   // Modes and platforms.
   {
     name: 'hardware refuses sim',
-    claims: base.sim!,
+    claims: base.sim,
     variants: [{ mrenclave: [MRE] }],
     expect: 'CAS_ATTESTATION_MODE_REFUSED',
   },
   {
     name: 'simulation accepts sim',
-    claims: base.sim!,
+    claims: base.sim,
     variants: [{ mrenclave: [MRE] }],
     security: { mode: 'simulation' },
     expect: 0,
   },
   {
     name: 'simulation, platform listed',
-    claims: base.sim!,
+    claims: base.sim,
     variants: [{ mrenclave: [MRE] }],
     security: { mode: 'simulation' },
     platforms: ['LAS0', 'LAS1'],
@@ -281,7 +281,7 @@ const cases: Case[] = [
   },
   {
     name: 'simulation, platform not listed',
-    claims: base.sim!,
+    claims: base.sim,
     variants: [{ mrenclave: [MRE] }],
     security: { mode: 'simulation' },
     platforms: ['LAS0'],
@@ -289,21 +289,21 @@ const cases: Case[] = [
   },
   {
     name: 'simulation accepts hardware evidence too',
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: [MRE] }],
     security: { mode: 'simulation' },
     expect: 0,
   },
   {
     name: 'simulation still checks measurements',
-    claims: base.sim!,
+    claims: base.sim,
     variants: [{ mrenclave: [MRS] }],
     security: { mode: 'simulation' },
     expect: 'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
   },
   {
     name: 'none accepts anything',
-    claims: debug(withTcb(base.sgx!, 'Revoked')),
+    claims: debug(withTcb(base.sgx, 'Revoked')),
     variants: [],
     security: { mode: 'none' },
     expect: -1,
@@ -311,13 +311,13 @@ const cases: Case[] = [
   // Debug.
   {
     name: 'debug refused by default',
-    claims: debug(base.nitro!),
+    claims: debug(base.nitro),
     variants: [{ nitro: { pcr0: P96('55') } }],
     expect: 'CAS_ATTESTATION_DEBUG_REFUSED',
   },
   {
     name: 'debug tolerated',
-    claims: debug(base.nitro!),
+    claims: debug(base.nitro),
     variants: [{ nitro: { pcr0: P96('55') } }],
     security: { tolerate: ['debug-mode'] },
     expect: 0,
@@ -325,81 +325,81 @@ const cases: Case[] = [
   // TCB status categories.
   {
     name: 'UpToDate',
-    claims: withTcb(base.sgx!, 'UpToDate'),
+    claims: withTcb(base.sgx, 'UpToDate'),
     variants: [{ mrenclave: [MRE] }],
     expect: 0,
   },
   {
     name: 'SWHardeningNeeded untolerated',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded'),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded'),
     variants: [{ mrenclave: [MRE] }],
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   {
     name: 'SWHardeningNeeded tolerated',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded'),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed'] },
     expect: 0,
   },
   {
     name: 'ConfigurationNeeded untolerated',
-    claims: withTcb(base.sgx!, 'ConfigurationNeeded'),
+    claims: withTcb(base.sgx, 'ConfigurationNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed'] },
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   {
     name: 'ConfigurationNeeded tolerated',
-    claims: withTcb(base.sgx!, 'ConfigurationNeeded'),
+    claims: withTcb(base.sgx, 'ConfigurationNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['insecure-configuration'] },
     expect: 0,
   },
   {
     name: 'ConfigurationAndSWHardeningNeeded needs both (one given)',
-    claims: withTcb(base.sgx!, 'ConfigurationAndSWHardeningNeeded'),
+    claims: withTcb(base.sgx, 'ConfigurationAndSWHardeningNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['insecure-configuration'] },
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   {
     name: 'ConfigurationAndSWHardeningNeeded with both',
-    claims: withTcb(base.sgx!, 'ConfigurationAndSWHardeningNeeded'),
+    claims: withTcb(base.sgx, 'ConfigurationAndSWHardeningNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['insecure-configuration', 'software-hardening-needed'] },
     expect: 0,
   },
   {
     name: 'OutOfDate untolerated',
-    claims: withTcb(base.sgx!, 'OutOfDate'),
+    claims: withTcb(base.sgx, 'OutOfDate'),
     variants: [{ mrenclave: [MRE] }],
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   {
     name: 'OutOfDate tolerated',
-    claims: withTcb(base.sgx!, 'OutOfDate'),
+    claims: withTcb(base.sgx, 'OutOfDate'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['outdated-tcb'] },
     expect: 0,
   },
   {
     name: 'OutOfDateConfigurationNeeded with outdated-tcb only',
-    claims: withTcb(base.sgx!, 'OutOfDateConfigurationNeeded'),
+    claims: withTcb(base.sgx, 'OutOfDateConfigurationNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['outdated-tcb'] },
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   {
     name: 'OutOfDateConfigurationNeeded with both',
-    claims: withTcb(base.sgx!, 'OutOfDateConfigurationNeeded'),
+    claims: withTcb(base.sgx, 'OutOfDateConfigurationNeeded'),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['outdated-tcb', 'insecure-configuration'] },
     expect: 0,
   },
   {
     name: 'Revoked never, whatever is tolerated',
-    claims: withTcb(base.sgx!, 'Revoked'),
+    claims: withTcb(base.sgx, 'Revoked'),
     variants: [{ mrenclave: [MRE] }],
     security: {
       tolerate: [
@@ -414,28 +414,28 @@ const cases: Case[] = [
   },
   {
     name: 'SNP OutOfDate (below the verifier minimum) untolerated',
-    claims: withTcb(base.snp!, 'OutOfDate'),
+    claims: withTcb(base.snp, 'OutOfDate'),
     variants: [{ snp: { measurement: P96('33') } }],
     expect: 'CAS_ATTESTATION_TCB_NOT_TOLERATED',
   },
   // Advisories.
   {
     name: 'advisory not ignored',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded', ['INTEL-SA-00615']),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded', ['INTEL-SA-00615']),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed'] },
     expect: 'CAS_ATTESTATION_ADVISORY_NOT_IGNORED',
   },
   {
     name: 'advisory ignored',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded', ['INTEL-SA-00615']),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded', ['INTEL-SA-00615']),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed'], ignore_advisories: ['INTEL-SA-00615'] },
     expect: 0,
   },
   {
     name: 'one of two advisories ignored',
-    claims: withTcb(base.sgx!, 'ConfigurationAndSWHardeningNeeded', [
+    claims: withTcb(base.sgx, 'ConfigurationAndSWHardeningNeeded', [
       'INTEL-SA-00289',
       'INTEL-SA-00615',
     ]),
@@ -448,14 +448,14 @@ const cases: Case[] = [
   },
   {
     name: '"*" without debug-mode ignores nothing',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded', ['INTEL-SA-00615']),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded', ['INTEL-SA-00615']),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed'], ignore_advisories: ['*'] },
     expect: 'CAS_ATTESTATION_ADVISORY_NOT_IGNORED',
   },
   {
     name: '"*" with debug-mode ignores all',
-    claims: withTcb(base.sgx!, 'SWHardeningNeeded', ['INTEL-SA-00615']),
+    claims: withTcb(base.sgx, 'SWHardeningNeeded', ['INTEL-SA-00615']),
     variants: [{ mrenclave: [MRE] }],
     security: { tolerate: ['software-hardening-needed', 'debug-mode'], ignore_advisories: ['*'] },
     expect: 0,
@@ -490,7 +490,7 @@ test('matchAttestation: every rule of session-language.md, table-driven', () => 
 
 test('the reason names what was observed and what was expected (for the CAS log)', () => {
   const result = matchAttestation({
-    claims: base.sgx!,
+    claims: base.sgx,
     variants: [{ mrenclave: ['cc'.repeat(32)] }],
     security: hardware,
   });
@@ -505,7 +505,7 @@ test('the reason names what was observed and what was expected (for the CAS log)
 test('the whole security object is accepted, and assertAttestationMatches throws the specific code', () => {
   assert.equal(
     assertAttestationMatches({
-      claims: base.sgx!,
+      claims: base.sgx,
       variants: [{ mrenclave: [MRE] }],
       security: { attestation: hardware },
     }),
@@ -514,7 +514,7 @@ test('the whole security object is accepted, and assertAttestationMatches throws
   assert.throws(
     () =>
       assertAttestationMatches({
-        claims: base.sim!,
+        claims: base.sim,
         variants: [{ mrenclave: [MRE] }],
         security: { attestation: hardware },
       }),
