@@ -183,3 +183,28 @@ function sameValue(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   if (a === undefined || b === undefined) return a === b;
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** True when the backend holds a barrier keyring (the database has been initialised). */
+export function barrierInitialised(physical: PhysicalBackend): Promise<boolean> {
+  return physical.transaction(async (tx) => (await tx.get(KEYRING_KEY)) !== undefined);
+}
+
+/**
+ * True when `databaseKey` opens the backend's keyring (false for another key).
+ *
+ * @throws CAS_STORE_INTEGRITY when the keyring is tampered with.
+ */
+export function opensKeyring(physical: PhysicalBackend, databaseKey: SecretKey): Promise<boolean> {
+  return physical.transaction(async (tx) => {
+    const row = await tx.get(KEYRING_KEY);
+    if (row === undefined) return true;
+    try {
+      const terms = decodeKeyring(row.value, databaseKey, KEYRING_KEY, row.version);
+      for (const term of terms) term.key.dispose();
+      return true;
+    } catch (error) {
+      if (error instanceof CasError && error.code === 'CAS_STORE_WRONG_KEY') return false;
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,155 @@
+import { hkdfSync, type KeyObject } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { CasError } from '../errors/cas-error.js';
+import { barrierInitialised, openBarrier, opensKeyring, type Barrier } from './barrier/barrier.js';
+import type { PhysicalBackend } from './physical/physical.js';
+import { openSqliteBackend } from './physical/sqlite.js';
+import { addWrappedKeyFor, openOrCreateDatabaseKey } from './seal/database-key.js';
+import { fileKeyStore, type KeyStoreIo } from './seal/key-store-io.js';
+import type { KeyStoreSigner, KeyStoreVerifier } from './seal/key-store.js';
+import type { Sealer } from './seal/sealer.js';
+import { createSimulationSealer } from './seal/simulation-sealer.js';
+import { SecretKey } from './secret-key.js';
+
+/** Where the database is: a SQLite file (the key store sits beside it as `<path>.key-store`). */
+export interface SqliteDatabaseConfig {
+  readonly path: string;
+}
+
+/** Options of {@link openStore}. */
+export interface OpenStoreConfig {
+  readonly database: SqliteDatabaseConfig;
+  /** The instance state directory (seal key); never the database's directory. */
+  readonly stateDir: string;
+  /** Key hash of this CAS instance's CAS key. */
+  readonly instanceKeyHash: string;
+  /** Signs key-store entries with the CAS key. */
+  readonly signer: KeyStoreSigner;
+  /** Verifies key-store entries (this CAS's key, and CASes it attested). */
+  readonly verifier: KeyStoreVerifier;
+  /** The owner's database key (`--database-key-file`), 32 bytes. */
+  readonly injectedKey?: Uint8Array;
+  /** The seal of this instance; default: the simulation seal in `stateDir`. */
+  readonly sealer?: Sealer;
+  readonly now?: () => Date;
+}
+
+/** An open store and what the server needs to know and do about it. */
+export interface OpenedStore {
+  /** The store above the barrier (with `rotate()` for key rotation). */
+  readonly store: Barrier;
+  /** True when this start created the database key (a new database). */
+  readonly databaseKeyCreated: boolean;
+  /** True when the owner injected the database key (`db_key_injected` in the CAS's evidence). */
+  readonly databaseKeyInjected: boolean;
+  /** Lines for the server log: backend, seal (says "simulation" when it is), key origin. */
+  describe(): string[];
+  /**
+   * A 32-byte key derived from the database key for one purpose (`label`, e.g.
+   * `audit-hmac`), so the database key itself never leaves the store.
+   */
+  deriveKey(label: string): SecretKey;
+  /**
+   * Wraps the database key to a verified backup/replica CAS's public key (`cas-backup-v1`)
+   * and adds the entry, signed by this CAS, to the key store.
+   */
+  addBackup(recipient: { readonly publicKey: KeyObject; readonly keyHash: string }): Promise<void>;
+  /** Closes the store, releases the database lock and zeroes key material. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the CAS database: the physical backend (taking its lock), the database key (unsealed
+ * from the key store, or created and sealed for this instance), and the encryption barrier.
+ *
+ * @throws CAS_STORE_LOCKED, CAS_STORE_SCHEMA_TOO_NEW, CAS_STORE_STATE_DIR_IS_DB_DIR,
+ *   CAS_STORE_UNSEALABLE, CAS_STORE_KEYSTORE_TAMPERED, CAS_STORE_WRONG_KEY, CAS_STORE_INTEGRITY
+ */
+export async function openStore(config: OpenStoreConfig): Promise<OpenedStore> {
+  const path = resolve(config.database.path);
+  const sealer =
+    config.sealer ??
+    createSimulationSealer({ stateDir: config.stateDir, databaseDir: dirname(path) });
+  const physical = openSqliteBackend({ path });
+  return composeStore(config, { physical, sealer, keyStore: fileKeyStore(`${path}.key-store`) });
+}
+
+/** The parts {@link composeStore} joins; each backend's opener builds them. */
+export interface StoreParts {
+  readonly physical: PhysicalBackend;
+  readonly sealer: Sealer;
+  readonly keyStore: KeyStoreIo;
+}
+
+/**
+ * Joins a physical backend, a seal and a key store into an {@link OpenedStore}. Closes the
+ * backend when anything fails.
+ */
+export async function composeStore(
+  config: Omit<OpenStoreConfig, 'database'>,
+  parts: StoreParts,
+): Promise<OpenedStore> {
+  const { physical, sealer, keyStore } = parts;
+  let databaseKey: SecretKey | undefined;
+  try {
+    const opened = await openOrCreateDatabaseKey({
+      keyStore,
+      sealer,
+      instanceKeyHash: config.instanceKeyHash,
+      signer: config.signer,
+      verifier: config.verifier,
+      databaseExists: await barrierInitialised(physical),
+      checkKey: (key) => opensKeyring(physical, key),
+      ...(config.injectedKey === undefined ? {} : { injectedKey: config.injectedKey }),
+      ...(config.now === undefined ? {} : { now: config.now }),
+    });
+    databaseKey = opened.key;
+    const store = await openBarrier({ physical, databaseKey });
+    const key = databaseKey;
+    const origin = opened.injected
+      ? 'injected by the owner (the owner can read this database)'
+      : opened.created
+        ? 'created now and sealed to this instance'
+        : 'unsealed from the key store';
+    return {
+      store,
+      databaseKeyCreated: opened.created,
+      databaseKeyInjected: opened.injected,
+      describe: () => [
+        physical.describe(),
+        sealer.describe(),
+        `database key: ${origin}; key store ${keyStore.where}; ${store.keyVersions().length} data key version(s)`,
+      ],
+      deriveKey: (label) => derive(key, label),
+      addBackup: (recipient) =>
+        addWrappedKeyFor({
+          keyStore,
+          key,
+          recipientPublicKey: recipient.publicKey,
+          recipientKeyHash: recipient.keyHash,
+          signerKeyHash: config.instanceKeyHash,
+          signer: config.signer,
+          injected: opened.injected,
+          ...(config.now === undefined ? {} : { now: config.now }),
+        }),
+      async close() {
+        await store.close();
+        key.dispose();
+      },
+    };
+  } catch (error) {
+    databaseKey?.dispose();
+    await physical.close();
+    throw error;
+  }
+}
+
+function derive(key: SecretKey, label: string): SecretKey {
+  if (label.length === 0) throw new CasError('CAS_INTERNAL', 'a derived key needs a label');
+  const bytes = Buffer.from(
+    hkdfSync('sha256', key.bytes, Buffer.alloc(0), `cas-derived-key-v1\0${label}`, 32),
+  );
+  const derived = new SecretKey(bytes);
+  bytes.fill(0);
+  return derived;
+}

@@ -1,0 +1,39 @@
+import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { keyHashOfKey } from '../../../src/crypto/key-hash.js';
+import type { KeyStoreSigner, KeyStoreVerifier } from '../../../src/store/seal/key-store.js';
+
+/** A CAS identity for tests: its key hash and a signer over its P-256 key. */
+export interface TestCas {
+  readonly keyHash: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly signer: KeyStoreSigner;
+}
+
+export function testCas(): TestCas {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    keyHash: keyHashOfKey(publicKey),
+    privateKey,
+    publicKey,
+    signer: (message) => sign('sha256', message, privateKey),
+  };
+}
+
+/** A verifier that trusts exactly these CASes. */
+export function trusting(...cases: TestCas[]): KeyStoreVerifier {
+  return (message, signature, signedBy) => {
+    const cas = cases.find((c) => c.keyHash === signedBy);
+    return cas !== undefined && verify('sha256', message, cas.publicKey, signature);
+  };
+}
+
+export function tempDir(t: TestContext, label = 'cas-seal-'): string {
+  const dir = mkdtempSync(join(tmpdir(), label));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
