@@ -37,6 +37,9 @@ export const YAML_LIMITS = { depth: 64, aliases: 100, nodes: 200_000 } as const;
 
 class TooComplex extends Error {}
 
+/** At most this many YAML syntax errors are reported. */
+const MAX_YAML_ERRORS = 20;
+
 /**
  * Parses one YAML 1.2 document into a {@link YNode} tree. Syntax errors, duplicate keys, custom
  * tags, more than one document and blown limits are reported to `sink`; the tree is null when
@@ -55,12 +58,19 @@ export function parseYamlTree(text: string, sink: IssueSink): YNode | null {
     return null;
   }
   let ok = true;
+  let reported = 0;
   for (const doc of list) {
     for (const e of [...doc.errors, ...doc.warnings]) {
+      ok = false;
+      // A broken file can yield thousands of follow-on errors; the first ones are what helps.
+      if (++reported > MAX_YAML_ERRORS) break;
+      if (e.message.includes('call stack')) {
+        sink.error('CAS_POLICY_TOO_COMPLEX', '', e.pos[0], 'the file nests too deeply to parse');
+        break;
+      }
       const code =
         e.code === 'DUPLICATE_KEY' ? 'CAS_POLICY_DUPLICATE_KEY' : 'CAS_POLICY_YAML_INVALID';
       sink.error(code, '', e.pos[0], e.message.split('\n')[0] ?? e.message);
-      ok = false;
     }
   }
   if (list.length > 1) {

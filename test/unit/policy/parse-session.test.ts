@@ -2,33 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseSession } from '../../../src/policy/parse-session.js';
 import { sessionHash } from '../../../src/policy/session-hash.js';
-
-const MRENCLAVE = 'a'.repeat(64);
-
-/** The complete example of the reference (§1.10). */
-export const REFERENCE_EXAMPLE = `name: my-ns/app
-version: "0.3.10"
-security:
-  attestation: {tolerate: [debug-mode, hyperthreading, outdated-tcb], ignore_advisories: "*"}
-services:
-  - name: application
-    image_name: app_image
-    attestation: {mrenclave: ["$MRENCLAVE"]}
-    command: /usr/bin/python3 /app/main.py
-    pwd: /
-    environment: {API_USER: alice, API_PASSWORD: "$$SCONE::api_password$$"}
-images:
-  - name: app_image
-    injection_files:
-      - {path: /app/cert.pem, content: "$$SCONE::SERVER_CERT:crt$$"}
-      - {path: /private/key.pem, content: "$$SCONE::SERVER_CERT:privatekey$$"}
-secrets:
-  - {name: api_password, kind: ascii, size: 24}
-  - {name: CA_KEY, kind: private-key, key_type: P-384, migrate: true}
-  - {name: CA_CERT, kind: x509-ca, private_key: CA_KEY, valid_for: 3560d, export_public: true}
-  - {name: SERVER_KEY, kind: private-key}
-  - {name: SERVER_CERT, kind: x509, issuer: CA_CERT, private_key: SERVER_KEY, endpoint: server}
-`;
+import { MRENCLAVE, REFERENCE_EXAMPLE } from './fixtures.js';
 
 test('the complete example of the reference is accepted and normalised', () => {
   const res = parseSession(REFERENCE_EXAMPLE, { vars: { MRENCLAVE } });
