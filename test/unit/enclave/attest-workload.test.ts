@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { attestWorkload } from '../../../src/core/attest-workload.js';
-import type { CasError} from '../../../src/errors/cas-error.js';
+import type { CasError } from '../../../src/errors/cas-error.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { demoSession, fakeDeps, MEASUREMENT, nonce, simWorld } from './fixtures.js';
 

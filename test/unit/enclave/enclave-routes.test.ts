@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { constants } from 'node:crypto';
+import { connect } from 'node:tls';
+import { after, before, test } from 'node:test';
+import { fastify, type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { workloadBinding } from '../../../src/crypto/workload-binding.js';
+import { generateIdentity, type Identity } from '../../../src/crypto/identity.js';
+import { isCasError } from '../../../src/errors/cas-error.js';
+import { installErrorMapping } from '../../../src/http/error-mapper.js';
+import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-enclave-routes.js';
+import { openEnclaveConnection } from '../../../src/launcher/enclave-client.js';
+import { signSimReport } from '../../../src/attestation/sim/sim-report.js';
+import { demoSession, fakeDeps, MEASUREMENT, simWorld } from './fixtures.js';
+
+let app: FastifyInstance;
+let server: Identity;
+let port: number;
+const world = simWorld();
+const deps = fakeDeps({ demo: demoSession() });
+
+before(async () => {
+  server = await generateIdentity();
+  app = fastify({
+    https: {
+      key: server.keyPem(),
+      cert: server.certPem,
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.3',
+      secureOptions: constants.SSL_OP_NO_TICKET,
+    },
+  });
+  installErrorMapping(app);
+  registerEnclaveRoutes(app, deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as AddressInfo).port;
+});
+
+after(() => app.close());
+
+async function workload() {
+  const id = await generateIdentity();
+  const spki = id.certificate.publicKey.export({ type: 'spki', format: 'der' });
+  const conn = await openEnclaveConnection(
+    { host: '127.0.0.1', port },
+    { keyPem: id.keyPem(), certPem: id.certPem },
+    { casKeyHash: server.keyHash },
+  );
+  const evidenceFor = (nonce: Buffer, measurement = MEASUREMENT) =>
+    Buffer.from(
+      signSimReport({ measurement, reportData: workloadBinding(nonce, spki) }, world.platform),
+    ).toString('base64');
+  return { conn, evidenceFor };
+}
+
+const code = (c: string) => (e: unknown) => {
+  assert.ok(isCasError(e), String(e));
+  assert.equal(e.code, c, e.message);
+  return true;
+};
+
+test('challenge and attest on one TLS 1.3 connection yield the configuration', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    assert.equal(nonce.length, 32);
+    const config = await conn.attest({
+      config_id: 'demo/app',
+      nonce: nonce.toString('hex'),
+      evidence: { type: 'sim', data: evidenceFor(nonce) },
+    });
+    assert.deepEqual(config.argv, ['app', '--flag']);
+    assert.equal(config.env['PASSWORD'], 'SECRET-PW');
+    assert.deepEqual(config.files, [
+      { path: '/etc/app.conf', mode: 0o600, content: Buffer.from('pw=SECRET-PW\n') },
+    ]);
+    assert.equal(config.simulation, true);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('a nonce is single use: a second attest on the same connection is refused', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    const body = {
+      config_id: 'demo/app',
+      nonce: nonce.toString('hex'),
+      evidence: { type: 'sim', data: evidenceFor(nonce) },
+    };
+    await conn.attest(body);
+    await assert.rejects(conn.attest(body), code('CAS_ENCLAVE_NONCE_UNKNOWN'));
+  } finally {
+    await conn.close();
+  }
+});
+
+test('evidence replayed on a second connection is refused', async () => {
+  const first = await workload();
+  const second = await workload();
+  try {
+    const nonce = await first.conn.challenge();
+    const evidence = { type: 'sim', data: first.evidenceFor(nonce) };
+    // Without a challenge of its own, the second connection holds no nonce.
+    await assert.rejects(
+      second.conn.attest({ config_id: 'demo/app', nonce: nonce.toString('hex'), evidence }),
+      code('CAS_ENCLAVE_NONCE_UNKNOWN'),
+    );
+    // With its own challenge, the replayed evidence is bound to the wrong nonce and key.
+    const own = await second.conn.challenge();
+    await assert.rejects(
+      second.conn.attest({ config_id: 'demo/app', nonce: own.toString('hex'), evidence }),
+      (e: unknown) => {
+        code('CAS_ATTESTATION_REFUSED')(e);
+        return true;
+      },
+    );
+  } finally {
+    await first.conn.close();
+    await second.conn.close();
+  }
+});
+
+test('a refusal carries the category and the observed measurement only', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    const seen = 'ee'.repeat(32);
+    await assert.rejects(
+      conn.attest({
+        config_id: 'demo/app',
+        nonce: nonce.toString('hex'),
+        evidence: { type: 'sim', data: evidenceFor(nonce, seen) },
+      }),
+      (e: unknown) => {
+        code('CAS_ATTESTATION_REFUSED')(e);
+        const observed = (e as { details: { observed: { measurements: unknown } } }).details
+          .observed;
+        assert.deepEqual(observed.measurements, { mrenclave: seen });
+        assert.ok(!JSON.stringify(e).includes(MEASUREMENT));
+        return true;
+      },
+    );
+  } finally {
+    await conn.close();
+  }
+});
+
+test('the launcher refuses a CAS whose chain lacks the pinned key', async () => {
+  const id = await generateIdentity();
+  const other = await generateIdentity();
+  await assert.rejects(
+    openEnclaveConnection(
+      { host: '127.0.0.1', port },
+      { keyPem: id.keyPem(), certPem: id.certPem },
+      { casKeyHash: other.keyHash },
+    ),
+    code('CAS_LAUNCHER_CAS_UNTRUSTED'),
+  );
+  await assert.rejects(
+    openEnclaveConnection(
+      { host: '127.0.0.1', port },
+      { keyPem: id.keyPem(), certPem: id.certPem },
+      { softwareKeyHash: other.keyHash },
+    ),
+    code('CAS_LAUNCHER_CAS_UNTRUSTED'),
+  );
+});
+
+test('a connection without a client certificate gets no challenge', async () => {
+  const status = await new Promise<string>((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      s.write(
+        'POST /v1/enclave/challenge HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+      );
+    });
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString()));
+    s.on('end', () => resolve(text));
+    s.on('error', reject);
+  });
+  assert.match(status, /^HTTP\/1.1 401/);
+  assert.match(status, /CAS_ENCLAVE_CLIENT_CERT_REQUIRED/);
+});
+
+test('an unreachable CAS is reported as such', async () => {
+  const id = await generateIdentity();
+  await assert.rejects(
+    openEnclaveConnection(
+      { host: '127.0.0.1', port: 1 },
+      { keyPem: id.keyPem(), certPem: id.certPem },
+      {},
+    ),
+    code('CAS_LAUNCHER_CAS_UNREACHABLE'),
+  );
+});
