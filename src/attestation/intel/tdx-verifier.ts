@@ -32,13 +32,42 @@ export function makeTdxVerifier(options: TdxVerifierOptions = {}): Verifier<Inte
 /** The default `tdx` verifier (SEPT_VE_DISABLE required). */
 export const tdxVerifier = makeTdxVerifier();
 
+/**
+ * Reads TD_ATTRIBUTES and applies the TD policy: a debug TD is refused unless allowed, and
+ * SEPT_VE_DISABLE is required unless the caller opted out.
+ */
+export function checkTdAttributes(
+  tdAttributes: Uint8Array,
+  policy: { readonly allowDebug: boolean; readonly requireSeptVeDisable: boolean },
+): { debug: boolean; septVeDisable: boolean } {
+  const debug = ((tdAttributes[TD_DEBUG_BYTE] ?? 0) & TD_DEBUG_BIT) !== 0;
+  const septVeDisable = ((tdAttributes[SEPT_VE_DISABLE_BYTE] ?? 0) & SEPT_VE_DISABLE_BIT) !== 0;
+  if (debug && !policy.allowDebug) {
+    throw new CasError(
+      'CAS_ATTESTATION_DEBUG_REFUSED',
+      'The quote comes from a debug TD (TD_ATTRIBUTES.DEBUG is set).',
+      {
+        details: { td_attributes: hex(tdAttributes) },
+      },
+    );
+  }
+  if (policy.requireSeptVeDisable && !septVeDisable) {
+    throw new CasError(
+      'CAS_ATTESTATION_SEPT_VE_NOT_DISABLED',
+      'The TD does not set SEPT_VE_DISABLE.',
+      {
+        details: { td_attributes: hex(tdAttributes) },
+      },
+    );
+  }
+  return { debug, septVeDisable };
+}
+
 function verifyTdx(request: VerifyRequest<IntelCollateral>, requireSept: boolean): Claims {
   const result = verifyDcapQuote(request.evidence, request.collateral, request.now, 'tdx');
   if (result.quote.body.kind !== 'td')
     throw new CasError('CAS_ATTESTATION_EVIDENCE_UNSUPPORTED', 'The quote has no TD report body.');
   const td = result.quote.body.report;
-  const debug = ((td.tdAttributes[TD_DEBUG_BYTE] ?? 0) & TD_DEBUG_BIT) !== 0;
-  const septVeDisable = ((td.tdAttributes[SEPT_VE_DISABLE_BYTE] ?? 0) & SEPT_VE_DISABLE_BIT) !== 0;
   const measurements = {
     mrtd: hex(td.mrTd),
     rtmr0: hex(td.rtmrs[0]),
@@ -49,20 +78,10 @@ function verifyTdx(request: VerifyRequest<IntelCollateral>, requireSept: boolean
     mrowner: hex(td.mrOwner),
     mrownerconfig: hex(td.mrOwnerConfig),
   };
-  if (debug && request.allowDebug !== true) {
-    throw new CasError(
-      'CAS_ATTESTATION_DEBUG_REFUSED',
-      'The quote comes from a debug TD (TD_ATTRIBUTES.DEBUG is set).',
-      { details: { mrtd: measurements.mrtd, debug } },
-    );
-  }
-  if (requireSept && !septVeDisable) {
-    throw new CasError(
-      'CAS_ATTESTATION_SEPT_VE_NOT_DISABLED',
-      'The TD does not set SEPT_VE_DISABLE.',
-      { details: { td_attributes: hex(td.tdAttributes) } },
-    );
-  }
+  const { debug, septVeDisable } = checkTdAttributes(td.tdAttributes, {
+    allowDebug: request.allowDebug === true,
+    requireSeptVeDisable: requireSept,
+  });
   checkReportData(td.reportData, request.expectedReportData);
   return {
     type: 'tdx',

@@ -149,14 +149,27 @@ export function verifyEcdsaDer(
   }
 }
 
-/** Splits PEM text into DER certificates; text outside the blocks (and trailing NULs) is ignored. */
+/**
+ * Splits PEM text into DER certificates. Text between blocks (and trailing NULs) is ignored,
+ * but every BEGIN marker must open a well-formed block: a damaged block is refused rather than
+ * skipped, so a chain cannot silently lose a certificate.
+ */
 export function pemCertificates(text: string, code: CasErrorCode): Uint8Array[] {
   const out: Uint8Array[] = [];
-  const re = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/g;
-  for (const match of text.matchAll(re)) {
-    const der = Buffer.from((match[1] ?? '').replace(/\s+/g, ''), 'base64');
-    if (der.length === 0) throw new CasError(code, 'An empty PEM certificate block.');
-    out.push(new Uint8Array(der));
+  const begin = '-----BEGIN CERTIFICATE-----';
+  const block = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----/;
+  for (let at = text.indexOf(begin); at !== -1; at = text.indexOf(begin, at + begin.length)) {
+    const match = block.exec(text.slice(at));
+    const body = (match?.[1] ?? '').replace(/\s+/g, '');
+    if (
+      match === null ||
+      body.length === 0 ||
+      !/^[A-Za-z0-9+/]+={0,2}$/.test(body) ||
+      body.length % 4 !== 0
+    ) {
+      throw new CasError(code, 'A PEM certificate block is damaged.');
+    }
+    out.push(new Uint8Array(Buffer.from(body, 'base64')));
   }
   return out;
 }

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseQeIdentity, matchQeIdentity } from '../../../../src/attestation/intel/qe-identity.js';
+import { parseSgxReport } from '../../../../src/attestation/intel/quote.js';
+import {
+  matchPlatformLevel,
+  matchTdxModule,
+  parseTcbInfo,
+} from '../../../../src/attestation/intel/tcb-info.js';
+import { unionAdvisories, worstStatus } from '../../../../src/attestation/intel/tcb-status.js';
+import { checkTdAttributes } from '../../../../src/attestation/intel/tdx-verifier.js';
+import { CasError } from '../../../../src/errors/cas-error.js';
+
+const codeIs = (code: string) => (e: unknown) => e instanceof CasError && e.code === code;
+const comps = (...svns: number[]) => Array.from({ length: 16 }, (_, i) => ({ svn: svns[i] ?? 0 }));
+const level = (
+  sgx: number[],
+  pcesvn: number,
+  tcbStatus: string,
+  advisoryIDs?: string[],
+  tdx?: number[],
+) => ({
+  tcb: {
+    sgxtcbcomponents: comps(...sgx),
+    pcesvn,
+    ...(tdx ? { tdxtcbcomponents: comps(...tdx) } : {}),
+  },
+  tcbDate: '2024-03-13T00:00:00Z',
+  tcbStatus,
+  ...(advisoryIDs ? { advisoryIDs } : {}),
+});
+const zeros48 = '00'.repeat(48);
+const info = (id: 'SGX' | 'TDX', levels: unknown[], extra: Record<string, unknown> = {}) =>
+  parseTcbInfo(
+    {
+      id,
+      version: 3,
+      issueDate: '2025-01-01T00:00:00Z',
+      nextUpdate: '2025-02-01T00:00:00Z',
+      fmspc: '00A067110000',
+      pceId: '0000',
+      tcbType: 0,
+      tcbEvaluationDataNumber: 17,
+      tcbLevels: levels,
+      ...extra,
+    },
+    id === 'SGX' ? 'sgx' : 'tdx',
+  );
+
+test('the status is the worst of the parts; OutOfDate with a configuration need converges', () => {
+  const cases: [Parameters<typeof worstStatus>[0], string][] = [
+    [['UpToDate', 'UpToDate'], 'UpToDate'],
+    [['SWHardeningNeeded', 'UpToDate'], 'SWHardeningNeeded'],
+    [['ConfigurationAndSWHardeningNeeded', 'UpToDate'], 'ConfigurationAndSWHardeningNeeded'],
+    [['UpToDate', 'OutOfDate'], 'OutOfDate'],
+    [['ConfigurationNeeded', 'OutOfDate'], 'OutOfDateConfigurationNeeded'],
+    [['SWHardeningNeeded', 'OutOfDate', 'UpToDate'], 'OutOfDate'],
+    [['OutOfDateConfigurationNeeded', 'UpToDate'], 'OutOfDateConfigurationNeeded'],
+  ];
+  for (const [parts, want] of cases) assert.equal(worstStatus(parts), want, parts.join('+'));
+  assert.deepEqual(unionAdvisories([['A', 'B'], undefined, ['B', 'C']]), ['A', 'B', 'C']);
+});
+
+test('the first TCB level whose every component is at most the platform is chosen', () => {
+  const tcb = info('SGX', [
+    level([11, 11, 2], 13, 'UpToDate'),
+    level([10, 10, 2], 13, 'SWHardeningNeeded', ['INTEL-SA-1']),
+    level([5, 5], 5, 'OutOfDate', ['INTEL-SA-2']),
+    level([0], 0, 'Revoked', ['INTEL-SA-3']),
+  ]);
+  const at = (sgx: number[], pceSvn: number) =>
+    matchPlatformLevel(tcb, { sgxTcbComponents: comps(...sgx).map((c) => c.svn), pceSvn });
+  assert.equal(at([11, 11, 2], 13).status, 'UpToDate');
+  assert.equal(at([12, 11, 9], 14).status, 'UpToDate');
+  assert.equal(at([11, 10, 2], 13).status, 'SWHardeningNeeded');
+  assert.deepEqual(at([11, 10, 2], 13).advisoryIds, ['INTEL-SA-1']);
+  assert.equal(at([11, 11, 2], 12).status, 'OutOfDate', 'a lower PCESVN drops a level');
+  assert.throws(() => at([4, 4], 4), codeIs('CAS_ATTESTATION_TCB_REVOKED'));
+  const noFloor = info('SGX', [level([11], 13, 'UpToDate')]);
+  assert.throws(
+    () =>
+      matchPlatformLevel(noFloor, { sgxTcbComponents: comps(10).map((c) => c.svn), pceSvn: 13 }),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
+});
+
+test('TDX levels compare TEE_TCB_SVN, skipping the module bytes when a module identity judges them', () => {
+  const module = {
+    mrsigner: zeros48,
+    attributes: '0000000000000000',
+    attributesMask: 'FFFFFFFFFFFFFFFF',
+  };
+  const tcb = info(
+    'TDX',
+    [
+      level([2], 11, 'UpToDate', undefined, [5, 0, 2]),
+      level([2], 5, 'OutOfDate', ['SA-X'], [3, 0, 0]),
+    ],
+    {
+      tdxModule: module,
+      tdxModuleIdentities: [
+        {
+          id: 'TDX_01',
+          ...module,
+          tcbLevels: [
+            { tcb: { isvsvn: 4 }, tcbDate: '2024-03-13T00:00:00Z', tcbStatus: 'UpToDate' },
+            {
+              tcb: { isvsvn: 2 },
+              tcbDate: '2023-08-09T00:00:00Z',
+              tcbStatus: 'OutOfDate',
+              advisoryIDs: ['SA-M'],
+            },
+          ],
+        },
+      ],
+    },
+  );
+  const sgx = comps(2).map((c) => c.svn);
+  const svn = (...b: number[]) =>
+    new Uint8Array([...b, ...new Array<number>(16 - b.length).fill(0)]);
+  // module version 1: bytes 0-1 are judged by TDX_01, so an SVN of 4 < 5 still matches level 1
+  assert.equal(
+    matchPlatformLevel(tcb, { sgxTcbComponents: sgx, pceSvn: 11, teeTcbSvn: svn(4, 1, 2) }).status,
+    'UpToDate',
+  );
+  assert.equal(
+    matchPlatformLevel(tcb, { sgxTcbComponents: sgx, pceSvn: 11, teeTcbSvn: svn(4, 1, 1) }).status,
+    'OutOfDate',
+  );
+  // module version 0: every byte counts
+  assert.equal(
+    matchPlatformLevel(tcb, { sgxTcbComponents: sgx, pceSvn: 11, teeTcbSvn: svn(4, 0, 2) }).status,
+    'OutOfDate',
+  );
+  const mrsigner = new Uint8Array(48);
+  const attrs = new Uint8Array(8);
+  assert.equal(matchTdxModule(tcb, svn(6, 1), mrsigner, attrs).level?.status, 'UpToDate');
+  assert.equal(matchTdxModule(tcb, svn(3, 1), mrsigner, attrs).level?.status, 'OutOfDate');
+  assert.equal(matchTdxModule(tcb, svn(3, 1), mrsigner, attrs).id, 'TDX_01');
+  assert.equal(matchTdxModule(tcb, svn(3, 0), mrsigner, attrs).level, null);
+  assert.throws(
+    () => matchTdxModule(tcb, svn(1, 1), mrsigner, attrs),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
+  assert.throws(
+    () => matchTdxModule(tcb, svn(9, 3), mrsigner, attrs),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
+  const otherSigner = new Uint8Array(48).fill(1);
+  assert.throws(
+    () => matchTdxModule(tcb, svn(6, 1), otherSigner, attrs),
+    codeIs('CAS_ATTESTATION_TDX_MODULE_MISMATCH'),
+  );
+  assert.throws(
+    () => matchTdxModule(tcb, svn(6, 1), mrsigner, new Uint8Array(8).fill(2)),
+    codeIs('CAS_ATTESTATION_TDX_MODULE_MISMATCH'),
+  );
+});
+
+test('TCB info of the wrong kind or version is a mismatch; missing fields are malformed', () => {
+  assert.throws(
+    () => parseTcbInfo({ id: 'TDX', version: 3 }, 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
+  );
+  assert.throws(
+    () => parseTcbInfo({ version: 2, fmspc: '00' }, 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
+  );
+  assert.throws(
+    () => parseTcbInfo({ id: 'SGX', version: 3 }, 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MALFORMED'),
+  );
+  assert.throws(
+    () => info('SGX', [level([1], 1, 'Sideways')]),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MALFORMED'),
+  );
+  assert.throws(
+    () => parseTcbInfo('not an object', 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MALFORMED'),
+  );
+});
+
+test('the QE must match the QE identity (MRSIGNER, ISVPRODID, masked attributes, MISCSELECT) and a level', () => {
+  const identity = parseQeIdentity(
+    {
+      id: 'QE',
+      version: 2,
+      issueDate: '2025-01-01T00:00:00Z',
+      nextUpdate: '2025-02-01T00:00:00Z',
+      tcbEvaluationDataNumber: 17,
+      miscselect: '00000000',
+      miscselectMask: 'FFFFFFFF',
+      attributes: '11000000000000000000000000000000',
+      attributesMask: 'FBFFFFFFFFFFFFFF0000000000000000',
+      mrsigner: '8C4F5775D796503E96137F77C68A829A0056AC8DED70140B081B094490C57BFF',
+      isvprodid: 1,
+      tcbLevels: [
+        { tcb: { isvsvn: 8 }, tcbDate: '2024-03-13T00:00:00Z', tcbStatus: 'UpToDate' },
+        {
+          tcb: { isvsvn: 6 },
+          tcbDate: '2021-11-10T00:00:00Z',
+          tcbStatus: 'OutOfDate',
+          advisoryIDs: ['INTEL-SA-00615'],
+        },
+        { tcb: { isvsvn: 2 }, tcbDate: '2019-01-01T00:00:00Z', tcbStatus: 'Revoked' },
+      ],
+    },
+    'sgx',
+  );
+  const report = (patch: (b: Buffer) => void) => {
+    const b = Buffer.alloc(384);
+    b.set(Buffer.from('15', 'hex'), 48); // attributes: INIT|MODE64BIT|PROVISIONKEY (bit 2 is masked out)
+    b.set(Buffer.from(identity.mrsigner, 'hex'), 128);
+    b.writeUInt16LE(1, 256);
+    b.writeUInt16LE(10, 258);
+    patch(b);
+    return parseSgxReport(new Uint8Array(b));
+  };
+  assert.equal(
+    matchQeIdentity(
+      identity,
+      report(() => {}),
+    ).status,
+    'UpToDate',
+  );
+  assert.equal(
+    matchQeIdentity(
+      identity,
+      report((b) => b.writeUInt16LE(7, 258)),
+    ).status,
+    'OutOfDate',
+  );
+  assert.throws(
+    () =>
+      matchQeIdentity(
+        identity,
+        report((b) => b.writeUInt16LE(3, 258)),
+      ),
+    codeIs('CAS_ATTESTATION_TCB_REVOKED'),
+  );
+  assert.throws(
+    () =>
+      matchQeIdentity(
+        identity,
+        report((b) => b.writeUInt16LE(1, 258)),
+      ),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
+  const mismatches: [string, (b: Buffer) => void][] = [
+    ['mrsigner', (b) => (b[130] = 0)],
+    ['isvprodid', (b) => b.writeUInt16LE(2, 256)],
+    ['attributes (debug bit)', (b) => (b[48] = 0x13)],
+    ['miscselect', (b) => b.writeUInt32LE(1, 16)],
+  ];
+  for (const [name, patch] of mismatches) {
+    assert.throws(
+      () => matchQeIdentity(identity, report(patch)),
+      codeIs('CAS_ATTESTATION_QE_IDENTITY_MISMATCH'),
+      name,
+    );
+  }
+  assert.throws(
+    () => parseQeIdentity({ ...identity, id: 'TD_QE' }, 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
+  );
+  assert.throws(
+    () => parseQeIdentity({ ...identity, id: 'QE' }, 'tdx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
+  );
+});
+
+test('TD attributes: debug refused unless allowed, SEPT_VE_DISABLE required unless lifted', () => {
+  const attrs = (b0: number, b3: number) => new Uint8Array([b0, 0, 0, b3, 0, 0, 0, 0]);
+  const strict = { allowDebug: false, requireSeptVeDisable: true };
+  assert.deepEqual(checkTdAttributes(attrs(0, 0x10), strict), {
+    debug: false,
+    septVeDisable: true,
+  });
+  assert.throws(
+    () => checkTdAttributes(attrs(0, 0x40), strict),
+    codeIs('CAS_ATTESTATION_SEPT_VE_NOT_DISABLED'),
+  );
+  assert.deepEqual(checkTdAttributes(attrs(0, 0x40), { ...strict, requireSeptVeDisable: false }), {
+    debug: false,
+    septVeDisable: false,
+  });
+  assert.throws(
+    () => checkTdAttributes(attrs(1, 0x10), strict),
+    codeIs('CAS_ATTESTATION_DEBUG_REFUSED'),
+  );
+  assert.deepEqual(checkTdAttributes(attrs(1, 0x10), { ...strict, allowDebug: true }), {
+    debug: true,
+    septVeDisable: true,
+  });
+});
