@@ -4,6 +4,7 @@ import { tdxVerifier } from './intel/tdx-verifier.js';
 import { nitroVerifier } from './nitro/nitro-verifier.js';
 import { simVerifier } from './sim/sim-verifier.js';
 import { snpVerifier } from './snp/snp-verifier.js';
+import { tpmVerifier } from './tpm/tpm-verifier.js';
 import type { EvidenceType, Verifier } from './verifier.js';
 
 /**
@@ -16,6 +17,7 @@ const verifiers: Partial<Record<EvidenceType, Verifier<never>>> = {
   tdx: tdxVerifier,
   snp: snpVerifier,
   nitro: nitroVerifier,
+  tpm: tpmVerifier,
 };
 
 /**
