@@ -163,6 +163,15 @@ test('text around placeholders and literal $$ are kept; several placeholders in 
     '--key=666f6f626172,Zm9vYmFy!',
   );
   assert.deepEqual(file('a$$SCONE::foobar$$b'), Buffer.from('afoobarb'));
+  // A value that looks like a placeholder is inserted literally, not rendered again.
+  const tricky = new Map([
+    ['t', new SecretValue({ kind: 'ascii', origin: 'explicit', text: '$$SCONE::k$$' })],
+    ['k', new SecretValue({ kind: 'ascii', origin: 'explicit', text: 'SECRET' })],
+  ]);
+  assert.equal(
+    renderTemplate('<$$SCONE::t$$>', (n) => tricky.get(n), { context: 'text' }),
+    '<$$SCONE::k$$>',
+  );
 });
 
 test('a placeholder that cannot render fails with CAS_SECRETS_RENDER_FAILED naming it, never the value', async () => {
