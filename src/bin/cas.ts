@@ -1,4 +1,301 @@
 #!/usr/bin/env node
-import { notImplemented } from './not-implemented.js';
+// Composition root of the `cas` server: reads the availability config, builds the keys, the
+// store, the runtime and the two listeners, and prints what an operator needs.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import type { Logger } from 'pino';
+import { verifierFor } from '../attestation/registry.js';
+import { loadState, saveState, stateFilePath, stateIdentity, withPinnedCas } from '../cli/state.js';
+import {
+  availabilityConfigFrom,
+  loadAvailabilityConfig,
+  type AvailabilityConfig,
+} from '../config/availability-config.js';
+import { formatAddress } from '../config/listen-address.js';
+import { CasRuntime } from '../core/cas-runtime.js';
+import { keySealerFrom } from '../core/key-sealer.js';
+import { computeMeasurement } from '../core/measurement.js';
+import { parseDatabaseKey, selfProvision } from '../core/provisioning/provision-cas.js';
+import { defaultSessionEngine } from '../core/sessions/default-session-engine.js';
+import { loadForProvisioning } from '../core/sessions/load-for-provisioning.js';
+import { createSqliteStoreProvider } from '../core/store-provider.js';
+import { loadOrCreateCasKeys } from '../crypto/cas-keys.js';
+import { CasError, isCasError } from '../errors/cas-error.js';
+import { registerEnclaveRoutes } from '../http/enclave-api/register-enclave-routes.js';
+import { createLogger } from '../http/logger.js';
+import { startCasServers, type CasServers } from '../http/server.js';
+import { runLas } from '../las/run-las.js';
+import { renderService } from '../secrets/render-service.js';
+import { createSimulationSealer } from '../store/seal/simulation-sealer.js';
 
-notImplemented('cas');
+/** The folder of the installed package (the nearest package.json above this file). */
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+const VERSION = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+interface Started {
+  readonly rt: CasRuntime;
+  readonly servers: CasServers;
+  readonly logger: Logger;
+}
+
+/** Builds and starts a CAS from its config; `beforeListen` may self-provision. */
+async function startCas(
+  config: AvailabilityConfig,
+  beforeListen?: (rt: CasRuntime) => Promise<void>,
+): Promise<Started> {
+  if (config.database.kind !== 'sqlite') {
+    throw new CasError(
+      'CAS_CONFIG_BAD_VALUE',
+      `${config.source}: database.url: PostgreSQL is not available in this build`,
+      {
+        details: { key: 'database.url' },
+      },
+    );
+  }
+  const logger = createLogger({ simulation: true, destination: process.stderr });
+  const sealer = createSimulationSealer({
+    stateDir: config.stateDir,
+    databaseDir: dirname(config.database.path),
+  });
+  const measurement = computeMeasurement(packageRoot);
+  const keys = await loadOrCreateCasKeys({
+    stateDir: config.stateDir,
+    sealer: keySealerFrom(sealer),
+    measurement,
+  });
+  logger.warn({ seal: sealer.describe() }, 'running in simulation mode: no TEE protects this CAS');
+  const rt = await CasRuntime.start({
+    keys,
+    measurement,
+    version: VERSION,
+    platformMode: 'sim',
+    logger,
+    env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
+    storeProvider: createSqliteStoreProvider({
+      dbPath: config.database.path,
+      keyStorePath: config.database.keyStorePath,
+      sealer,
+    }),
+    sessions: defaultSessionEngine,
+  });
+  await beforeListen?.(rt);
+  const servers = await startCasServers(rt, {
+    apiListen: config.apiListen,
+    enclaveListen: config.enclaveListen,
+    logger,
+    registerEnclaveRoutes: (app) =>
+      registerEnclaveRoutes(app, {
+        loadForProvisioning: (name) => loadForProvisioning(rt.store(), name),
+        renderService: (session, service, values) =>
+          renderService(session, service, values as Parameters<typeof renderService>[2]),
+        verifierFor,
+        log: logger,
+        now: () => new Date(),
+      }),
+  });
+  return { rt, servers, logger };
+}
+
+function printStarted({ rt, servers }: Started): void {
+  if (rt.state === 'unprovisioned') {
+    out(`CAS key hash: ${rt.keys.casKeyHash}`);
+    out(`CAS provisioning token: ${rt.provisioningToken ?? ''}`);
+  } else {
+    out(`CAS key hash: ${rt.keys.casKeyHash}`);
+  }
+  out(`CAS software key hash: ${rt.keys.softwareKeyHash}`);
+  out(`CAS client API: https://${formatAddress(servers.clientAddress)}/ (simulation mode)`);
+  out(`CAS enclave API: ${formatAddress(servers.enclaveAddress)}`);
+}
+
+function stopOnSignal(close: () => Promise<void>): void {
+  const stop = (): void => void close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function readDatabaseKey(opts: {
+  databaseKeyFile?: string;
+  databaseKey?: string;
+}): Promise<Uint8Array | undefined> {
+  if (opts.databaseKey !== undefined) {
+    process.stderr.write(
+      'Warning: --database-key puts the key on the command line, where ps and shell history can see it; prefer --database-key-file\n',
+    );
+    return parseDatabaseKey(opts.databaseKey);
+  }
+  if (opts.databaseKeyFile === undefined) return undefined;
+  if (opts.databaseKeyFile === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return parseDatabaseKey(Buffer.concat(chunks).toString('utf8'));
+  }
+  return parseDatabaseKey(readFileSync(opts.databaseKeyFile, 'utf8'));
+}
+
+async function serve(configFile: string | undefined): Promise<void> {
+  const started = await startCas(loadAvailabilityConfig(configFile, process.cwd()));
+  printStarted(started);
+  stopOnSignal(async () => {
+    await started.servers.close();
+    await started.rt.close();
+  });
+}
+
+async function provision(
+  configFile: string | undefined,
+  opts: {
+    ownerConfig: string;
+    ownerIdentity: string;
+    skipIfAlreadyProvisioned?: boolean;
+    databaseKeyFile?: string;
+    databaseKey?: string;
+  },
+): Promise<void> {
+  const config = loadAvailabilityConfig(configFile, process.cwd());
+  const databaseKey = await readDatabaseKey(opts);
+  const started = await startCas(config, async (rt) => {
+    const done = await selfProvision(rt, {
+      ownerCertPem: readFileSync(opts.ownerIdentity, 'utf8'),
+      ownerConfig: readFileSync(opts.ownerConfig, 'utf8'),
+      ownerConfigFile: opts.ownerConfig,
+      databaseKey,
+      skipIfAlreadyProvisioned: opts.skipIfAlreadyProvisioned === true,
+    });
+    out(
+      done
+        ? 'CAS provisioned (self-provisioning).'
+        : 'CAS already provisioned; skipping provisioning.',
+    );
+  });
+  printStarted(started);
+  stopOnSignal(async () => {
+    await started.servers.close();
+    await started.rt.close();
+  });
+}
+
+/** `cas dev`: a development CAS in ./.cas-dev, owned and attested by the current CLI identity, with a LAS. */
+async function dev(): Promise<void> {
+  const root = resolve(process.cwd(), '.cas-dev');
+  const config = availabilityConfigFrom(
+    {
+      database: { path: 'db/cas.db' },
+      api: { api_listen: '127.0.0.1:8081', enclave_listen: '127.0.0.1:18765' },
+      platform: { state_dir: 'state' },
+      audit_log: { path: 'cas-audit.log' },
+    },
+    '(cas dev)',
+    root,
+  );
+  const statePath = stateFilePath({ env: process.env, homedir: homedir() });
+  const loaded = await loadState(statePath, (m) => process.stderr.write(`Warning: ${m}\n`));
+  const identity = stateIdentity(loaded);
+  const started = await startCas(config, async (rt) => {
+    await selfProvision(rt, {
+      ownerCertPem: identity.certPem,
+      ownerConfig:
+        '[api_identity]\ncommon_name = "cas"\nalt_names = ["cas", "localhost", "127.0.0.1"]\n',
+      ownerConfigFile: '(cas dev)',
+      skipIfAlreadyProvisioned: true,
+    });
+  });
+  const address = formatAddress(started.servers.clientAddress);
+  const { rt } = started;
+  const name = 'dev';
+  await saveState(
+    statePath,
+    withPinnedCas({ ...loaded.state, default_cas: loaded.state.default_cas ?? name }, name, {
+      url: `https://${address}/`,
+      address,
+      chain: rt.keys.chainPem,
+      cas_key_hash: rt.keys.casKeyHash,
+      software_key_hash: rt.keys.softwareKeyHash,
+      relaxations: ['only_for_testing-debug'],
+      attested_at: new Date().toISOString(),
+    }),
+  );
+  const las = await runLas(
+    ['--listen', '127.0.0.1:18766', '--state-dir', join(root, 'las')],
+    out,
+    (l) => process.stderr.write(`${l}\n`),
+  );
+  printStarted(started);
+  out(`LAS: 127.0.0.1:${las.address.port}`);
+  out(
+    `Owner and pinned in ${statePath} as CAS "${name}" (simulation, relaxation only_for_testing-debug recorded).`,
+  );
+  out('Next, try:');
+  out('  scone cas list');
+  out('  scone session create examples/hello.yaml --cas dev');
+  out('  scone session read <name> --cas dev');
+  out(
+    `  SCONE_CAS_ADDR=127.0.0.1:${started.servers.enclaveAddress.port} SCONE_CONFIG_ID=<session>/<service> cas-run -- <program>`,
+  );
+  stopOnSignal(async () => {
+    await las.close();
+    await started.servers.close();
+    await rt.close();
+  });
+}
+
+const program = new Command('cas')
+  .description('Configuration and Attestation Service (CAS) server')
+  .option('-c, --config <FILE>', 'availability config (TOML); default ./cas.toml if present')
+  .version(VERSION, '--version')
+  .exitOverride();
+program
+  .command('serve', { isDefault: true })
+  .description('run the server')
+  .action(() => serve(program.opts<{ config?: string }>().config));
+program
+  .command('provision')
+  .description('self-provision with the given owner, then serve')
+  .requiredOption('--owner-config <FILE>', 'owner config (TOML, JSON or YAML)')
+  .requiredOption('--owner-identity <CERT>', 'PEM certificate of the owner')
+  .option('--skip-if-already-provisioned', 'do nothing when the CAS already has an owner')
+  .option(
+    '--database-key-file <FILE>',
+    'inject the database key (64 hex) from FILE, or - for stdin',
+  )
+  .option(
+    '--database-key <HEX64>',
+    'inject the database key (visible to ps: prefer --database-key-file)',
+  )
+  .action((opts: Parameters<typeof provision>[1]) =>
+    provision(program.opts<{ config?: string }>().config, opts),
+  );
+program
+  .command('dev')
+  .description('development CAS + LAS in ./.cas-dev, owned and attested by your CLI identity')
+  .action(dev);
+program
+  .command('measurement')
+  .description("print this build's measurement (64 hex)")
+  .action(() => out(computeMeasurement(packageRoot)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 1);
+  if (isCasError(error)) {
+    process.stderr.write(`Error: ${error.message} (${error.code})\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(4);
+}

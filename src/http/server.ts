@@ -50,7 +50,6 @@ function build(
 ): FastifyInstance {
   return fastify({
     loggerInstance: logger.child({ api: extra.enclave ? 'enclave' : 'client' }),
-    disableRequestLogging: true,
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
     https: {
