@@ -19,7 +19,8 @@ export interface CommandContext {
   /** The identity of `--identity FILE`, else the one in the state file. */
   identity(): Promise<Identity>;
   /**
-   * The pinned CAS called `name`, or the default one when `name` is undefined.
+   * The pinned CAS called `name`, or the default one when `name` is undefined. Warns (stderr)
+   * when it was attested with relaxation flags.
    *
    * @throws CAS_CLI_CAS_UNKNOWN, CAS_CLI_NO_DEFAULT_CAS.
    */
@@ -73,6 +74,12 @@ export function createContext(options: {
           'CAS_CLI_CAS_UNKNOWN',
           `no CAS named "${wanted}" in ${statePath} (known: ${known.length === 0 ? 'none' : known.join(', ')})`,
           { details: { name: wanted } },
+        );
+      }
+      if (cas.relaxations.length > 0) {
+        // Relaxations are chosen once, at attest time; every later use says so again.
+        out.warn(
+          `CAS "${wanted}" was attested with relaxed checks (${cas.relaxations.join(', ')}); do not trust it with production secrets`,
         );
       }
       return { name: wanted, cas };

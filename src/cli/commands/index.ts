@@ -8,7 +8,11 @@
  * grouped and sorted). A new group (`scone evidence ...`) also needs one line in
  * `commandGroups`. The framework adds `--json`, the global `--config` and `--identity`,
  * error printing and exit codes; a command only throws `CasError`s and prints through
- * `ctx.out`. Shared helpers: `../session-input.ts` (`-e`/`--use-env` and session parsing).
+ * `ctx.out`. Do not declare `--config`, `--identity` or `--json` again: use
+ * `ctx.loadState()`/`ctx.saveState()`, `ctx.identity()` and `ctx.out`; `ctx.pinnedCas(name)`
+ * resolves `--cas NAME` or the default CAS. Shared helpers: `../session-input.ts`
+ * (`addSessionInputOptions` for `-e`/`--use-env`, `readSessionFile`), `../state.ts`
+ * (`withPinnedCas`), `../pinned-cas.ts` (`PinnedCas`, `splitChain`).
  */
 import type { AnyCommandSpec } from '../command.js';
 import type { CommandRegistry } from '../main.js';

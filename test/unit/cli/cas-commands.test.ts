@@ -101,6 +101,13 @@ test('cas show-identification prints each pinned value; default is the chain', a
   ) as Record<string, string>;
   assert.equal(all['software_key_hash'], alpha.software_key_hash);
   assert.equal(all['chain'], pinnedCasCertificates(alpha).chain);
+  const relaxed = await cli(['cas', 'show-identification', 'beta', '-c'], { env });
+  assert.match(
+    relaxed.stderr,
+    /^Warning: CAS "beta" was attested with relaxed checks \(only_for_testing-debug\)/,
+  );
+  const strict = await cli(['cas', 'show-identification', 'alpha', '-c'], { env });
+  assert.equal(strict.stderr, '');
   const two = await cli(['cas', 'show-identification', '-c', '-s'], { env });
   assert.equal(two.code, 1);
   assert.match(two.stderr, /at most one of -c, -s, -C and -S \(CAS_CLI_USAGE\)/);
