@@ -21,6 +21,7 @@ import { casSetDefault } from './cas-set-default.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
 import { certShowKeyHash } from './cert-show-key-hash.js';
+import { evidenceVerify } from './evidence-verify.js';
 import { sessionCalculateHash } from './session-calculate-hash.js';
 import { sessionCheck } from './session-check.js';
 import { selfShowCertificate } from './self-show-certificate.js';
@@ -33,6 +34,7 @@ export const commandGroups: Readonly<Record<string, string>> = {
   cert: 'certificates and public keys',
   cas: 'attested CASes (pinned in the state file)',
   session: 'sessions (security policies)',
+  evidence: 'TEE evidence (quotes, reports, attestation documents), verified offline',
 };
 
 /** Every command, in help order. */
@@ -47,6 +49,7 @@ export const commands: readonly AnyCommandSpec[] = [
   casShowCertificate,
   sessionCheck,
   sessionCalculateHash,
+  evidenceVerify,
 ];
 
 /** The registry `src/bin/scone.ts` runs. */
