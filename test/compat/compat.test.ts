@@ -138,6 +138,7 @@ test('every corpus session file is accepted or refused as decided', (t) => {
   const dir = requireShared(t, 'compat', 'sessions');
   if (dir === null) return;
   const files = readdirSync(dir).sort();
+  assert.equal(files.length, Object.keys(EXPECTED).length, 'one decision per corpus file');
   for (const file of files) {
     const expected = EXPECTED[file];
     assert.ok(expected !== undefined, `${file}: no decision recorded in this table`);
