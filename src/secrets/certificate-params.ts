@@ -33,11 +33,33 @@ export function validFor(spec: SecretSpec): number {
   return v;
 }
 
-/** `common_name`, else the first `dns:` SAN, else the secret's name (SCONE's rule). */
+/** RFC 5280's upper bound on a common name, in characters. */
+export const MAX_COMMON_NAME = 64;
+
+/**
+ * `common_name`, else the first `dns:` SAN, else the secret's name (SCONE's rule). A derived
+ * name is cut to {@link MAX_COMMON_NAME} characters (the SAN still carries the full DNS name).
+ *
+ * @throws CAS_SECRETS_INVALID_PARAMS for an explicit `common_name` that is empty, longer than
+ *   64 characters, or holds control characters.
+ */
 export function commonName(spec: SecretSpec): string {
-  if (spec.common_name !== undefined) return spec.common_name;
+  if (spec.common_name !== undefined) {
+    const cn = spec.common_name;
+    if (
+      [...cn].length < 1 ||
+      [...cn].length > MAX_COMMON_NAME ||
+      [...cn].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f')
+    ) {
+      throw new CasError(
+        'CAS_SECRETS_INVALID_PARAMS',
+        `secret '${spec.name}': common_name must have 1 to 64 characters and no control characters`,
+      );
+    }
+    return cn;
+  }
   const dns = (spec.san ?? []).find((e) => e.startsWith('dns:'));
-  return dns === undefined ? spec.name : dns.slice(4);
+  return [...(dns === undefined ? spec.name : dns.slice(4))].slice(0, MAX_COMMON_NAME).join('');
 }
 
 /**

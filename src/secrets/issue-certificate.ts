@@ -61,14 +61,7 @@ export async function issueCertificate(req: IssueRequest): Promise<string> {
           : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
     extensions.push(new x509.ExtendedKeyUsageExtension(eku, false));
   }
-  if (req.san.length > 0) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension(
-        req.san.map((e) => generalName(req.name, e)),
-        false,
-      ),
-    );
-  }
+  if (req.san.length > 0) extensions.push(subjectAltName(req.name, req.san));
 
   const subjectName = [{ CN: [req.commonName] }];
   const cert = await x509.X509CertificateGenerator.create(
@@ -106,6 +99,19 @@ const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1
 const IPV6 = /^[0-9a-fA-F:.]+$/;
 const DNS_NAME =
   /^(?:\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
+
+function subjectAltName(secret: string, san: readonly string[]): x509.Extension {
+  const names = san.map((e) => generalName(secret, e));
+  try {
+    return new x509.SubjectAlternativeNameExtension(names, false);
+  } catch {
+    // The address parser refuses what the pattern let through (an IPv6 form like `1:2:3`).
+    throw new CasError(
+      'CAS_SECRETS_INVALID_PARAMS',
+      `secret '${secret}': a SAN IP address is not a valid IPv4 or IPv6 address`,
+    );
+  }
+}
 
 function generalName(secret: string, entry: string): x509.JsonGeneralName {
   const colon = entry.indexOf(':');

@@ -220,6 +220,22 @@ test('a certificate uses its private_key secret; a self-signed x509 has no chain
   assert.equal(self.issuer_sha256, null);
 });
 
+test('a derived common name is cut to 64 characters; the SAN keeps the full name', async () => {
+  const long = `${'a'.repeat(60)}.example.com`;
+  const values = await generateAll([
+    { name: 'c', kind: 'x509', san: [`dns:${long}`] },
+    { name: 'n'.repeat(100), kind: 'x509' },
+    { name: 'u', kind: 'x509', common_name: 'Ünïcødé 🚀' },
+  ]);
+  const c = new X509Certificate(dataOf(values.get('c'), 'x509').certificate_pem);
+  assert.equal(c.subject, `CN=${long.slice(0, 64)}`);
+  assert.equal(c.subjectAltName, `DNS:${long}`);
+  const n = new X509Certificate(dataOf(values.get('n'.repeat(100)), 'x509').certificate_pem);
+  assert.equal(n.subject, `CN=${'n'.repeat(64)}`);
+  const u = new X509Certificate(dataOf(values.get('u'), 'x509').certificate_pem);
+  assert.equal(u.subject, 'CN=Ünïcødé 🚀');
+});
+
 test('a leaf never outlives its issuer', async () => {
   const values = await generateAll([
     { name: 'ca', kind: 'x509-ca', valid_for: 86_400 },
@@ -235,8 +251,14 @@ test('bad certificate parameters and references are refused with codes', async (
   const cases: [SecretSpec[], string, string?][] = [
     [[{ name: 'c', kind: 'x509', san: ['uri:http://x'] }], 'CAS_SECRETS_INVALID_PARAMS', 'SAN'],
     [[{ name: 'c', kind: 'x509', san: ['ip:999.1.1.1'] }], 'CAS_SECRETS_INVALID_PARAMS'],
+    [[{ name: 'c', kind: 'x509', san: ['ip:1:2:3'] }], 'CAS_SECRETS_INVALID_PARAMS', 'IPv6'],
+    [[{ name: 'c', kind: 'x509', san: ['ip:1::2::3'] }], 'CAS_SECRETS_INVALID_PARAMS'],
+    [[{ name: 'c', kind: 'x509', san: ['ip:fe80::1%eth0'] }], 'CAS_SECRETS_INVALID_PARAMS'],
     [[{ name: 'c', kind: 'x509', san: ['dns:bad name'] }], 'CAS_SECRETS_INVALID_PARAMS'],
     [[{ name: 'c', kind: 'x509', valid_for: 0 }], 'CAS_SECRETS_INVALID_PARAMS', 'valid_for'],
+    [[{ name: 'c', kind: 'x509', common_name: '' }], 'CAS_SECRETS_INVALID_PARAMS', 'common_name'],
+    [[{ name: 'c', kind: 'x509', common_name: 'x'.repeat(65) }], 'CAS_SECRETS_INVALID_PARAMS'],
+    [[{ name: 'c', kind: 'x509', common_name: 'a\nb' }], 'CAS_SECRETS_INVALID_PARAMS'],
     [[{ name: 'c', kind: 'x509-ca', valid_for: 1e12 }], 'CAS_SECRETS_INVALID_PARAMS'],
     [[{ name: 'c', kind: 'x509', issuer: 'missing' }], 'CAS_SECRETS_BAD_REFERENCE', 'missing'],
     [
