@@ -28,8 +28,8 @@ export async function runCli(
   io: CliIo,
   registry: CommandRegistry,
 ): Promise<number> {
-  const program = buildProgram(io, registry);
   try {
+    const program = buildProgram(io, registry);
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { generateIdentity, parseIdentityPem, type Identity } from '../crypto/identity.js';
@@ -145,9 +145,11 @@ export function withPinnedCas(state: CliState, name: string, entry: PinnedCas): 
  * @throws CAS_CLI_STATE_WRITE_FAILED.
  */
 export async function saveState(path: string, state: CliState): Promise<void> {
-  const tmp = await writeTemp(path, state);
+  // A symlinked state file (dotfiles) is updated where it points, not replaced by a file.
+  const target = await realpath(path).catch(() => path);
+  const tmp = await writeTemp(target, state);
   try {
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (cause) {
     await unlink(tmp).catch(() => undefined);
     throw writeFailed(path, cause);

@@ -84,3 +84,26 @@ test('commands run and print in text and JSON', async (t) => {
   const json = await cli(['self', 'show-key-hash', '--json'], { env });
   assert.deepEqual(JSON.parse(json.stdout), { key_hash: text.stdout.trim() });
 });
+
+test('a command in an undeclared group is a bug, reported without a stack', async () => {
+  const spec = defineCommand({
+    path: ['nogroup', 'x'],
+    summary: 'x',
+    run: () => Promise.resolve(),
+  });
+  const run = await cli(['nogroup', 'x'], {
+    registry: { groups: {}, commands: [spec] },
+  });
+  assert.equal(run.code, 4);
+  assert.equal(run.stderr, 'Error: internal error (CAS_INTERNAL)\n');
+});
+
+test('every registered command is in a declared group and takes --json', async () => {
+  const { sconeCommands } = await import('../../../src/cli/commands/index.js');
+  for (const spec of sconeCommands.commands) {
+    assert.ok(Object.hasOwn(sconeCommands.groups, spec.path[0]), spec.path.join(' '));
+    const help = await cli([...spec.path, '--help']);
+    assert.equal(help.code, 0, spec.path.join(' '));
+    if (spec.output !== false) assert.match(help.stdout, /--json/, spec.path.join(' '));
+  }
+});

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -225,4 +233,17 @@ test('--config FILE wins over $SCONE_CLI_CONFIG', async (t) => {
   const home = await cli(['self', 'show-key-hash'], { home: dir });
   assert.equal(home.code, 0);
   assert.equal(statSync(join(dir, '.cas', 'config.json')).mode & 0o777, 0o600);
+});
+
+test('saving through a symlinked state file updates its target and keeps the link', async (t) => {
+  const dir = tempDir(t);
+  const real = join(dir, 'real.json');
+  const link = join(dir, 'link.json');
+  await loadState(real, noWarn);
+  symlinkSync(real, link);
+  const loaded = await loadState(link, noWarn);
+  await saveState(link, withPinnedCas(loaded.state, 'c', await pinnedCas('c.example')));
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal((await loadState(real, noWarn)).state.default_cas, 'c');
+  assert.equal(statSync(real).mode & 0o777, 0o600);
 });
