@@ -29,11 +29,12 @@ export interface IntelCollateral {
 }
 
 /**
- * The port through which a caller remembers the highest `tcbEvaluationDataNumber` per FMSPC.
- * Verifiers stay pure: the caller reads `highest` into `minTcbEvaluationDataNumber` before
- * verifying and calls `record` with the number the claims report afterwards.
+ * The port through which a caller remembers the highest `tcbEvaluationDataNumber` seen per
+ * TEE and FMSPC. Verifiers stay pure: the caller reads `highest` into
+ * `minTcbEvaluationDataNumber` before verifying and calls `record` with the number the claims
+ * report afterwards (`src/collateral/tcb-evaluation-memory.ts` does both).
  */
 export interface TcbEvaluationMemory {
-  highest(fmspc: string): Promise<number | undefined>;
-  record(fmspc: string, tcbEvaluationDataNumber: number): Promise<void>;
+  highest(tee: 'sgx' | 'tdx', fmspc: string): Promise<number | undefined>;
+  record(tee: 'sgx' | 'tdx', fmspc: string, tcbEvaluationDataNumber: number): Promise<void>;
 }

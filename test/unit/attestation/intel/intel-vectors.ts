@@ -118,3 +118,36 @@ export function chainOf(quote: Uint8Array): string {
   const end = text.lastIndexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length;
   return text.slice(start, end) + '\n';
 }
+
+/**
+ * Re-lays a quote out as another version (v3 SGX → v4 or v5; v4 TDX → v5 with a TD 1.0 body),
+ * keeping every signed piece. The header or body descriptor changes, so the attestation-key
+ * signature no longer verifies, but every structure before it must parse and check out.
+ */
+export function relaidOut(quote: Uint8Array, version: 4 | 5): Uint8Array {
+  const b = Buffer.from(quote);
+  const tdx = b.readUInt32LE(4) === 0x81;
+  const bodyEnd = tdx ? 632 : 432;
+  const sigStart = bodyEnd + 4;
+  const sigLen = b.readUInt32LE(bodyEnd);
+  const header = Buffer.from(b.subarray(0, 48));
+  header.writeUInt16LE(version, 0);
+  const descriptor = Buffer.alloc(version === 5 ? 6 : 0);
+  if (version === 5) {
+    descriptor.writeUInt16LE(tdx ? 2 : 1, 0);
+    descriptor.writeUInt32LE(bodyEnd - 48, 2);
+  }
+  let sigData: Buffer;
+  if (b.readUInt16LE(0) === 3) {
+    const qeData = b.subarray(sigStart + 128, sigStart + sigLen);
+    const wrapper = Buffer.alloc(6);
+    wrapper.writeUInt16LE(6, 0);
+    wrapper.writeUInt32LE(qeData.length, 2);
+    sigData = Buffer.concat([b.subarray(sigStart, sigStart + 128), wrapper, qeData]);
+  } else {
+    sigData = Buffer.from(b.subarray(sigStart, sigStart + sigLen));
+  }
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(sigData.length, 0);
+  return new Uint8Array(Buffer.concat([header, descriptor, b.subarray(48, bodyEnd), len, sigData]));
+}
