@@ -3,22 +3,28 @@ import { dirname, resolve } from 'node:path';
 import { CasError } from '../errors/cas-error.js';
 import { barrierInitialised, openBarrier, opensKeyring, type Barrier } from './barrier/barrier.js';
 import type { PhysicalBackend } from './physical/physical.js';
+import { openPostgresBackend } from './physical/postgres.js';
+import type { PostgresOptions } from './physical/postgres-config.js';
 import { openSqliteBackend } from './physical/sqlite.js';
 import { addWrappedKeyFor, openOrCreateDatabaseKey } from './seal/database-key.js';
 import { fileKeyStore, type KeyStoreIo } from './seal/key-store-io.js';
 import type { KeyStoreSigner, KeyStoreVerifier } from './seal/key-store.js';
+import { postgresKeyStore } from './seal/postgres-key-store.js';
 import type { Sealer } from './seal/sealer.js';
 import { createSimulationSealer } from './seal/simulation-sealer.js';
 import { SecretKey } from './secret-key.js';
 
-/** Where the database is: a SQLite file (the key store sits beside it as `<path>.key-store`). */
+/** A SQLite file (the key store sits beside it as `<path>.key-store`). */
 export interface SqliteDatabaseConfig {
   readonly path: string;
 }
 
+/** Where the database is: a SQLite file, or a PostgreSQL server (key store in a table). */
+export type DatabaseConfig = SqliteDatabaseConfig | PostgresOptions;
+
 /** Options of {@link openStore}. */
 export interface OpenStoreConfig {
-  readonly database: SqliteDatabaseConfig;
+  readonly database: DatabaseConfig;
   /** The instance state directory (seal key); never the database's directory. */
   readonly stateDir: string;
   /** Key hash of this CAS instance's CAS key. */
@@ -66,7 +72,13 @@ export interface OpenedStore {
  *   CAS_STORE_UNSEALABLE, CAS_STORE_KEYSTORE_TAMPERED, CAS_STORE_WRONG_KEY, CAS_STORE_INTEGRITY
  */
 export async function openStore(config: OpenStoreConfig): Promise<OpenedStore> {
-  const path = resolve(config.database.path);
+  const { database } = config;
+  if ('url' in database) {
+    const sealer = config.sealer ?? createSimulationSealer({ stateDir: config.stateDir });
+    const physical = await openPostgresBackend(database);
+    return composeStore(config, { physical, sealer, keyStore: postgresKeyStore(physical.pool) });
+  }
+  const path = resolve(database.path);
   const sealer =
     config.sealer ??
     createSimulationSealer({ stateDir: config.stateDir, databaseDir: dirname(path) });

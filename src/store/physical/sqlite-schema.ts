@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CasError } from '../../errors/cas-error.js';
+import { checkSchemaVersion } from './schema-version.js';
 
 /**
  * The SQLite schema steps, in order: step i takes the schema from version i to i + 1. Steps are
@@ -43,23 +43,5 @@ export function migrateSqlite(db: Database.Database): void {
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
-  }
-}
-
-/**
- * Refuses a schema version this code does not know (shared by the SQL backends).
- *
- * @throws CAS_STORE_SCHEMA_TOO_NEW, CAS_STORE_CONFIG_INVALID
- */
-export function checkSchemaVersion(current: number, known: number): void {
-  if (!Number.isSafeInteger(current) || current < 0) {
-    throw new CasError('CAS_STORE_CONFIG_INVALID', 'the database has an unreadable schema version');
-  }
-  if (current > known) {
-    throw new CasError(
-      'CAS_STORE_SCHEMA_TOO_NEW',
-      `the database has schema version ${current}, this CAS knows up to ${known}: a newer CAS release wrote it; upgrade this CAS`,
-      { details: { schemaVersion: current, knownVersion: known } },
-    );
   }
 }

@@ -20,8 +20,11 @@ import type { Sealer, WrappedFields } from './sealer.js';
 export interface SimulationSealerOptions {
   /** The instance state directory; `seal.key` lives here. Created (0700) when missing. */
   readonly stateDir: string;
-  /** The directory of the database (or of its key store), which the state dir must not be. */
-  readonly databaseDir: string;
+  /**
+   * The directory of a SQLite database (and its key store), which the state dir must not be;
+   * absent for PostgreSQL.
+   */
+  readonly databaseDir?: string;
 }
 
 const SEAL_KEY_FILE = 'seal.key';
@@ -38,8 +41,9 @@ const SEAL_KEY_BYTES = 32;
 export function createSimulationSealer(options: SimulationSealerOptions): Sealer {
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  mkdirSync(resolve(options.databaseDir), { recursive: true, mode: 0o700 });
-  if (realpathSync(stateDir) === realpathSync(resolve(options.databaseDir))) {
+  const databaseDir = options.databaseDir === undefined ? null : resolve(options.databaseDir);
+  if (databaseDir !== null) mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
+  if (databaseDir !== null && realpathSync(stateDir) === realpathSync(databaseDir)) {
     throw new CasError(
       'CAS_STORE_STATE_DIR_IS_DB_DIR',
       `the state directory ${stateDir} is the database's directory: the seal key would be copied with every copy of the database; choose another [platform] state_dir`,

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { openStore } from '../../../src/store/open-store.js';
+import { openPostgresBackend } from '../../../src/store/physical/postgres.js';
+import { POSTGRES_SCHEMA_VERSION } from '../../../src/store/physical/postgres-schema.js';
+import { secretKey } from '../../../src/store/keys.js';
+import { startTestPostgres } from '../../helpers/postgres.js';
+import { rejectsWithCode, storeConformance } from '../../conformance/store-conformance.js';
+import { tempDir, testCas, trusting } from './seal-helpers.js';
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+const str = (b: Uint8Array | undefined) =>
+  b === undefined ? undefined : new TextDecoder().decode(b);
+
+const server = await startTestPostgres();
+
+if ('skipped' in server) {
+  test('PostgreSQL backend', { skip: server.skipped }, () => undefined);
+} else {
+  after(() => server.stop());
+
+  storeConformance('postgres', {
+    durable: true,
+    fresh: async () => {
+      const db = await server.createDatabase();
+      return {
+        open: () => openPostgresBackend({ url: db.url, poolSize: 6 }),
+        cleanup: () => db.drop(),
+      };
+    },
+  });
+
+  const sql = async (url: string, text: string, args: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(text, args)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  };
+
+  describe('postgres specifics', () => {
+    test('an unreachable server is CAS_STORE_UNAVAILABLE after the retries', async () => {
+      const started = process.hrtime.bigint();
+      await rejectsWithCode(
+        openPostgresBackend({ url: 'postgres://cas@127.0.0.1:1/none', connectAttempts: 2 }),
+        'CAS_STORE_UNAVAILABLE',
+      );
+      assert.ok(process.hrtime.bigint() - started < 10_000_000_000n);
+    });
+
+    test('a schema newer than this code is refused', async () => {
+      const db = await server.createDatabase();
+      try {
+        await (await openPostgresBackend({ url: db.url })).close();
+        await sql(db.url, "UPDATE cas_meta SET value = $1 WHERE name = 'schema_version'", [
+          String(POSTGRES_SCHEMA_VERSION + 1),
+        ]);
+        await rejectsWithCode(openPostgresBackend({ url: db.url }), 'CAS_STORE_SCHEMA_TOO_NEW');
+      } finally {
+        await db.drop();
+      }
+    });
+
+    test('a wrong database name is a configuration error, not a retry loop', async () => {
+      const url = server.url.replace(/\/postgres$/, '/no_such_database');
+      await rejectsWithCode(
+        openPostgresBackend({ url, connectAttempts: 1 }),
+        'CAS_STORE_CONFIG_INVALID',
+      );
+    });
+
+    test('without retries, one of two conflicting transactions fails with CAS_STORE_CONFLICT', async () => {
+      const db = await server.createDatabase();
+      const backend = await openPostgresBackend({ url: db.url, maxRetries: 0 });
+      try {
+        await backend.transaction((tx) => tx.put('n', text('0')));
+        let release!: () => void;
+        const bothRead = new Promise<void>((resolve) => (release = resolve));
+        let reads = 0;
+        const increment = () =>
+          backend.transaction(async (tx) => {
+            const n = Number(str((await tx.get('n'))?.value));
+            reads += 1;
+            if (reads === 2) release();
+            await bothRead;
+            await tx.put('n', text(String(n + 1)));
+          });
+        const results = await Promise.allSettled([increment(), increment()]);
+        const failed = results.filter((r) => r.status === 'rejected');
+        assert.equal(failed.length, 1);
+        assert.equal(
+          ((failed[0] as PromiseRejectedResult).reason as { code?: string }).code,
+          'CAS_STORE_CONFLICT',
+        );
+        const final = await backend.transaction((tx) => tx.get('n'));
+        assert.equal(str(final?.value), '1');
+      } finally {
+        await backend.close();
+        await db.drop();
+      }
+    });
+
+    test('openStore over PostgreSQL: key store in a table, only ciphertext in the cluster files', async (t) => {
+      const db = await server.createDatabase();
+      const cas = testCas();
+      const config = {
+        database: { url: db.url },
+        stateDir: join(tempDir(t), 'state'),
+        instanceKeyHash: cas.keyHash,
+        signer: cas.signer,
+        verifier: trusting(cas),
+      };
+      const marker = `SECRET-${randomBytes(12).toString('hex')}`;
+      try {
+        const opened = await openStore(config);
+        assert.equal(opened.databaseKeyCreated, true);
+        assert.match(
+          opened.describe().join('\n'),
+          /PostgreSQL store postgres:\/\/cas@127\.0\.0\.1:\d+\/cas_test_\d+_\d+ \(no TLS, loopback\)/,
+        );
+        assert.match(opened.describe().join('\n'), /simulation seal/);
+        await opened.store.transaction((tx) => tx.put(secretKey('demo', 'pw'), text(marker)));
+        // A second replica over the same database (no file lock with PostgreSQL).
+        const replica = await openStore(config);
+        assert.equal(
+          str(await replica.store.transaction((tx) => tx.get(secretKey('demo', 'pw')))),
+          marker,
+        );
+        await replica.close();
+        await opened.close();
+
+        const rows = await sql(db.url, 'SELECT document FROM cas_key_store');
+        assert.equal(rows.length, 1);
+        assert.match(String(rows[0]!['document']), /cas-key-store-v1/);
+        await sql(server.url, 'CHECKPOINT');
+        const files = readdirSync(server.dataDir, { recursive: true, encoding: 'utf8' })
+          .map((f) => join(server.dataDir, f))
+          .filter((f) => statSync(f).isFile());
+        for (const file of files) {
+          assert.equal(readFileSync(file).includes(marker), false, `${file} holds the secret`);
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+  });
+}
