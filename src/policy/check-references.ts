@@ -4,7 +4,7 @@ import type { Reader } from './read-node.js';
 import type { ImageDraft } from './read-image.js';
 import type { SecretDraft } from './read-secret.js';
 import type { SecretKind, SecretSpec } from './types.js';
-import type { PlaceholderSite, ServiceDraft } from './validate-services.js';
+import type { PlaceholderSite, ServiceDraft } from './read-service.js';
 
 /** Reports names used twice in one list. */
 export function checkUnique(

@@ -1,7 +1,7 @@
 import { indexPath, keyPath } from './issue-sink.js';
 import { asMap, asString, listItems, readFields, requireField, type Reader } from './read-node.js';
 import type { Image, InjectionFile } from './types.js';
-import type { PlaceholderSite } from './validate-services.js';
+import type { PlaceholderSite } from './read-service.js';
 import type { YNode, YScalar } from './yaml-tree.js';
 
 /** An image as read, with the offset of its name. */

@@ -3,7 +3,7 @@ import { asMap, asString, listItems, readFields, requireField, type Reader } fro
 import { isKeyHash } from '../crypto/key-hash.js';
 import { splitCommand } from './split-command.js';
 import type { AttestationVariant, Service } from './types.js';
-import { readAttestation, readLegacyMrenclaves } from './validate-attestation.js';
+import { readAttestation, readLegacyMrenclaves } from './read-attestation.js';
 import type { YNode } from './yaml-tree.js';
 
 /** A text that may hold placeholders, with where it is (checked once secrets are known). */
@@ -108,7 +108,10 @@ export function readService(
         '`pwd` must be an absolute path',
       );
     }
-    if (s !== null) service.pwd = s;
+    if (s !== null) {
+      service.pwd = s;
+      sites.push({ text: s, node: pwd.value, path: keyPath(path, 'pwd') });
+    }
   }
   const platforms = f.get('platforms');
   if (platforms !== undefined)
@@ -228,7 +231,13 @@ function readEnvironment(
       );
       continue;
     }
-    env[entry.key] = v;
+    // A plain assignment would treat `__proto__` specially; every name is just data here.
+    Object.defineProperty(env, entry.key, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     sites.push({ text: v, node: entry.value, path: p });
   }
   return env;

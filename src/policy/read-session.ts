@@ -12,7 +12,7 @@ import { readSecret, type SecretDraft } from './read-secret.js';
 import { readSecurity } from './read-security.js';
 import { checkSessionName } from './session-name.js';
 import type { Session } from './types.js';
-import { readService, type PlaceholderSite, type ServiceDraft } from './validate-services.js';
+import { readService, type PlaceholderSite, type ServiceDraft } from './read-service.js';
 import type { YNode } from './yaml-tree.js';
 
 const LEGACY = 'it belongs to the pre-0.3 session format; rewrite the file for version "0.3.10"';
@@ -98,7 +98,13 @@ export function readSession(r: Reader, root: YNode): Session | null {
     }
   }
   if (salt === null && saltEntry === undefined) {
-    const withValue = secrets.find((s) => s.spec.value !== undefined);
+    // Public and config-fragment values are not secret, so guessing them gains nothing.
+    const withValue = secrets.find(
+      (s) =>
+        s.spec.value !== undefined &&
+        s.spec.kind !== 'config-fragment' &&
+        s.spec.export_public !== true,
+    );
     if (withValue !== undefined) {
       r.sink.warn(
         'CAS_POLICY_SALT_RECOMMENDED',

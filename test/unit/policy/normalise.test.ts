@@ -246,3 +246,30 @@ test('positions after a multi-line substitution still point into the file', () =
     [['CAS_POLICY_UNKNOWN_KEY', 'bogus', 4, 1]],
   );
 });
+
+test('an environment variable named __proto__ is kept as data', () => {
+  const text = session(`${SERVICE}    environment: {__proto__: x, constructor: y}\n`);
+  const s = accepted(parseSession(text));
+  const env = s.services[0]?.environment ?? {};
+  assert.deepEqual(Object.keys(env), ['__proto__', 'constructor']);
+  assert.equal(Object.getPrototypeOf(env), Object.prototype);
+});
+
+test('placeholders in pwd are checked too', () => {
+  const res = parseSession(session(`${SERVICE}    pwd: /data/$$SCONE::nope$$\n`));
+  assert.ok(
+    !res.ok &&
+      res.issues.some(
+        (i) => i.code === 'CAS_POLICY_UNKNOWN_SECRET' && i.path === 'services[0].pwd',
+      ),
+  );
+});
+
+test('public and config-fragment values need no salt', () => {
+  const text = session(
+    'secrets:\n  - {name: f, kind: config-fragment, value: {a: 1}}\n  - {name: p, kind: ascii, value: hi, export_public: true}\n',
+  );
+  const res = parseSession(text);
+  assert.ok(res.ok);
+  assert.deepEqual(res.warnings, []);
+});
