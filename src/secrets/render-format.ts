@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import type { KeyType } from '../policy/types.js';
 import { base32Encode } from './base32.js';
 import { ed25519Pkcs8V2 } from './ed25519-pkcs8-v2.js';
+import { pkcs12WithPrivateKey } from './pkcs12.js';
 import type { SecretData } from './secret-value.js';
 
 /** A rendered placeholder: text, or bytes that only a file can hold. */
@@ -100,14 +101,17 @@ function certificateFormat(
     default:
       break;
   }
-  if (format === 'privatekey' || format.startsWith('privatekey:')) {
-    if (data.private_key_pem === undefined) {
-      throw new RenderRefusal(
-        'the certificate has no private key here (imported without its key secret)',
-      );
-    }
-    const rest = format === 'privatekey' ? '' : format.slice('privatekey:'.length);
-    return privateKeyFormat(data.private_key_pem, data.key_type, rest);
+  const pkcs12 = format === 'pkcs12-with-private-key';
+  if (!pkcs12 && format !== 'privatekey' && !format.startsWith('privatekey:')) {
+    throw new RenderRefusal(`format '${format}' is not available for a certificate`);
   }
-  throw new RenderRefusal(`format '${format}' is not available for a certificate`);
+  const key = data.private_key_pem;
+  if (key === undefined) {
+    throw new RenderRefusal(
+      'the certificate has no private key here (imported without its key secret)',
+    );
+  }
+  if (pkcs12) return { bytes: pkcs12WithPrivateKey(data.certificate_pem, data.chain_pem, key) };
+  const rest = format === 'privatekey' ? '' : format.slice('privatekey:'.length);
+  return privateKeyFormat(key, data.key_type, rest);
 }

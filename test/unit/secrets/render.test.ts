@@ -186,7 +186,7 @@ test('a placeholder that cannot render fails with CAS_SECRETS_RENDER_FAILED nami
     ['$$SCONE::ec:spki:pem$$', 'text', 'not allowed'],
     ['$$SCONE::frag$$', 'text', 'not allowed'],
     ['$$SCONE::imported:privatekey$$', 'file', 'no private key'],
-    ['$$SCONE::leaf:pkcs12-with-private-key$$', 'file', 'not available'],
+    ['$$SCONE::leaf:bogus$$', 'file', 'not allowed'],
     ['$$SCONE::nul$$', 'text', 'NUL'],
     ['x $$SCONE::bad name$$', 'text', 'malformed'],
   ];
