@@ -74,6 +74,12 @@ export const storeCodes = defineCodes({
     exit: 1,
     summary: 'The seal key file has the wrong size or is readable by other users.',
   },
+  CAS_STORE_TLS_UNVERIFIED: {
+    status: 503,
+    exit: 3,
+    summary:
+      "The database server's TLS certificate could not be verified (unknown issuer, wrong name, expired) or it offers no TLS.",
+  },
   CAS_STORE_CONFIG_INVALID: {
     status: 400,
     exit: 1,

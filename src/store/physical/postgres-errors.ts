@@ -19,6 +19,9 @@ const NETWORK = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Node's codes for certificate verification failures. */
+const TLS = /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY|DECRYPT)|ERR_SSL_)/;
+
 /**
  * Maps a pg or network failure to a store code; CasErrors and programming errors pass through.
  * Messages carry the server's short text, never the connection string.
@@ -29,6 +32,17 @@ export function postgresError(error: unknown, context: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
   const unavailable = (why: string) =>
     new CasError('CAS_STORE_UNAVAILABLE', `${context}: ${why}`, { cause: error });
+  if (
+    (typeof code === 'string' && TLS.test(code)) ||
+    /does not support SSL|certificate|self[- ]signed/i.test(message)
+  ) {
+    // Not retried: a certificate that does not verify may be an interception.
+    return new CasError(
+      'CAS_STORE_TLS_UNVERIFIED',
+      `${context}: the server's TLS certificate was not accepted (${typeof code === 'string' ? code : message}); check [database] tls (ca, servername)`,
+      { cause: error },
+    );
+  }
   if (typeof code === 'string') {
     if (NETWORK.has(code)) return unavailable(code);
     // 08: connection exception; 57P: operator intervention (shutdown); 53: resources.

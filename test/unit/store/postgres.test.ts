@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
@@ -146,6 +155,115 @@ if ('skipped' in server) {
           assert.equal(readFileSync(file).includes(marker), false, `${file} holds the secret`);
         }
       } finally {
+        await db.drop();
+      }
+    });
+
+    test('TLS verify-full: the right CA connects over TLS; a wrong CA or name is refused', async (t) => {
+      if (!existsSync('/usr/bin/openssl')) {
+        t.skip('skipped: openssl not found to make test certificates');
+        return;
+      }
+      const dir = tempDir(t);
+      const openssl = (...args: string[]) =>
+        execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      openssl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-subj',
+        '/CN=cas test CA',
+        '-days',
+        '2',
+      );
+      openssl(
+        'req',
+        ...ec,
+        '-keyout',
+        'server.key',
+        '-out',
+        'server.csr',
+        '-subj',
+        '/CN=127.0.0.1',
+      );
+      writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-out',
+        'server.crt',
+        '-days',
+        '2',
+        '-extfile',
+        'ext',
+      );
+      openssl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'other.key',
+        '-out',
+        'other.crt',
+        '-subj',
+        '/CN=other CA',
+        '-days',
+        '2',
+      );
+      const owner = statSync(server.dataDir);
+      for (const file of ['server.crt', 'server.key']) {
+        copyFileSync(join(dir, file), join(server.dataDir, file));
+        chownSync(join(server.dataDir, file), owner.uid, owner.gid);
+      }
+      await sql(server.url, "ALTER SYSTEM SET ssl_cert_file = 'server.crt'");
+      await sql(server.url, "ALTER SYSTEM SET ssl_key_file = 'server.key'");
+      await sql(server.url, 'ALTER SYSTEM SET ssl = on');
+      await sql(server.url, 'SELECT pg_reload_conf()');
+      const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
+      const db = await server.createDatabase();
+      try {
+        const backend = await openPostgresBackend({
+          url: db.url,
+          tls: { mode: 'verify-full', ca },
+        });
+        const { rows } = await backend.pool.query<{ ssl: boolean }>(
+          'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+        );
+        assert.equal(rows[0]?.ssl, true);
+        assert.match(backend.describe(), /TLS, server certificate verified/);
+        await backend.close();
+        const other = readFileSync(join(dir, 'other.crt'), 'utf8');
+        await rejectsWithCode(
+          openPostgresBackend({
+            url: db.url,
+            connectAttempts: 1,
+            tls: { mode: 'verify-full', ca: other },
+          }),
+          'CAS_STORE_TLS_UNVERIFIED',
+        );
+        await rejectsWithCode(
+          openPostgresBackend({
+            url: db.url,
+            connectAttempts: 1,
+            tls: { mode: 'verify-full', ca, servername: 'db.example' },
+          }),
+          'CAS_STORE_TLS_UNVERIFIED',
+        );
+      } finally {
+        await sql(server.url, 'ALTER SYSTEM SET ssl = off');
+        await sql(server.url, 'SELECT pg_reload_conf()');
         await db.drop();
       }
     });
