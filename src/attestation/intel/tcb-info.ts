@@ -102,9 +102,10 @@ export function matchPlatformLevel(info: TcbInfo, platform: PlatformTcb): Matche
 }
 
 /**
- * The TDX module check: TEE_TCB_SVN[1] is the module's major version and [0] its SVN. Version
- * 0 (TDX 1.0 modules) is judged by `tdxModule` alone; otherwise the identity `TDX_<version>`
- * must exist, match MRSIGNERSEAM and SEAM attributes, and have a level at most the module SVN.
+ * The TDX module check (as Intel's QVL does it): TEE_TCB_SVN[1] is the module's major version
+ * and [0] its SVN. Version 0 (TDX 1.0 modules) is judged by MRSIGNERSEAM and SEAM attributes
+ * against `tdxModule` alone; otherwise the identity `TDX_<version>` must exist, match them,
+ * and have a level at most the module SVN.
  */
 export function matchTdxModule(
   info: TcbInfo,
@@ -131,14 +132,18 @@ export function matchTdxModule(
       );
     }
   };
-  if (info.tdxModule === undefined)
-    throw new CasError(
-      'CAS_ATTESTATION_COLLATERAL_MALFORMED',
-      'The TDX TCB info has no tdxModule.',
-    );
-  checkIdentity(info.tdxModule, 'tdxModule');
   const id = `TDX_${version.toString(16).padStart(2, '0').toUpperCase()}`;
-  if (version === 0) return { id, level: null };
+  if (version === 0) {
+    // a TDX 1.0 module has no identity of its own: the top-level tdxModule describes it
+    if (info.tdxModule === undefined) {
+      throw new CasError(
+        'CAS_ATTESTATION_COLLATERAL_MALFORMED',
+        'The TDX TCB info has no tdxModule.',
+      );
+    }
+    checkIdentity(info.tdxModule, 'tdxModule');
+    return { id, level: null };
+  }
   const identity = info.tdxModuleIdentities?.find((m) => m.id.toUpperCase() === id);
   if (identity === undefined) return noMatch('TDX module', { module_id: id });
   checkIdentity(identity, id);

@@ -148,6 +148,10 @@ test('TDX levels compare TEE_TCB_SVN, skipping the module bytes when a module id
   );
   const otherSigner = new Uint8Array(48).fill(1);
   assert.throws(
+    () => matchTdxModule(tcb, svn(3, 0), otherSigner, attrs),
+    codeIs('CAS_ATTESTATION_TDX_MODULE_MISMATCH'),
+  );
+  assert.throws(
     () => matchTdxModule(tcb, svn(6, 1), otherSigner, attrs),
     codeIs('CAS_ATTESTATION_TDX_MODULE_MISMATCH'),
   );
