@@ -4,7 +4,14 @@ import { CasError } from '../errors/cas-error.js';
 import type { CliIo } from './io.js';
 import type { Output } from './output.js';
 import type { PinnedCas } from './pinned-cas.js';
-import { loadState, saveState, stateIdentity, type CliState, type LoadedState } from './state.js';
+import {
+  loadState,
+  saveState,
+  stateIdentity,
+  warnIfOpen,
+  type CliState,
+  type LoadedState,
+} from './state.js';
 
 /** What a command's `run` receives. State and identity are loaded only when asked for. */
 export interface CommandContext {
@@ -56,7 +63,10 @@ export function createContext(options: {
     },
     async identity() {
       if (identityFile === undefined) return stateIdentity(await ctx.loadState());
-      return parseIdentityPem(await ctx.readTextFile(identityFile));
+      const identity = parseIdentityPem(await ctx.readTextFile(identityFile));
+      if (identityFile !== '-')
+        await warnIfOpen(identityFile, 'the identity file', (m) => out.warn(m));
+      return identity;
     },
     async pinnedCas(name) {
       const { state } = await ctx.loadState();

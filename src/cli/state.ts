@@ -73,7 +73,7 @@ export async function loadState(
     }
     return createState(path, warn);
   }
-  await warnIfOpen(path, warn);
+  await warnIfOpen(path, 'the CLI state file', warn);
   return { path, state: parseState(text, path), created: false };
 }
 
@@ -195,12 +195,20 @@ async function writeTemp(path: string, state: CliState): Promise<string> {
   return tmp;
 }
 
-async function warnIfOpen(path: string, warn: (message: string) => void): Promise<void> {
+/**
+ * Warns when a file holding a private key is readable or writable by group or others.
+ * `what` names the file in the warning ("the CLI state file", "the identity file").
+ */
+export async function warnIfOpen(
+  path: string,
+  what: string,
+  warn: (message: string) => void,
+): Promise<void> {
   if (process.platform === 'win32') return;
   const mode = (await stat(path)).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     warn(
-      `the CLI state file ${path} holds your private key but has mode 0${mode.toString(8)}; run: chmod 600 ${path}`,
+      `${what} ${path} holds your private key but has mode 0${mode.toString(8)}; run: chmod 600 ${path}`,
     );
   }
 }

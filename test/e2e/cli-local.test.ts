@@ -1,6 +1,14 @@
 // End-to-end tests of the local (no network) `scone` commands, through the real binary.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -55,6 +63,9 @@ test('scone --identity FILE overrides the stored identity', async (t) => {
   writeFileSync(file, id.toPem());
   const run = await scone(dir, ['self', 'show-key-hash', '--identity', file]);
   assert.equal(run.stdout, `${id.keyHash}\n`);
+  assert.match(run.stderr, /^Warning: the identity file .* has mode 06[0-7][0-7]; run: chmod 600/);
+  chmodSync(file, 0o600);
+  assert.equal((await scone(dir, ['self', 'show-key-hash', '--identity', file])).stderr, '');
   const other = await generateIdentity();
   writeFileSync(file, id.keyPem() + other.certPem);
   assertError(
