@@ -285,3 +285,41 @@ test('renderService refuses unknown services and images, and withheld secrets', 
     '$$SCONE::pw$$',
   );
 });
+
+test('text without $$SCONE:: comes back unchanged; any template fails only with a coded error', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (s) => {
+      fc.pre(!s.includes('$$SCONE::'));
+      assert.equal(text(s), s);
+      assert.deepEqual(file(s), Buffer.from(s, 'utf8'));
+    }),
+  );
+  const piece = fc.oneof(
+    fc.string(),
+    fc.constantFrom(
+      '$$',
+      '$$SCONE::',
+      '$$SCONE::foobar',
+      '$$SCONE::foobar:hex$$',
+      '$$SCONE::pw|escape(json)$$',
+      ':',
+      '|',
+      '.crt',
+    ),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+      const template = parts.join('');
+      for (const context of ['text', 'file'] as const) {
+        try {
+          renderTemplate(template, lookup, { context });
+        } catch (e) {
+          assert.ok(
+            e instanceof Error && 'code' in e && e.code === 'CAS_SECRETS_RENDER_FAILED',
+            String(e),
+          );
+        }
+      }
+    }),
+  );
+});
