@@ -16,14 +16,22 @@
  */
 import type { AnyCommandSpec } from '../command.js';
 import type { CommandRegistry } from '../main.js';
+import { casAttest } from './cas-attest.js';
 import { casList } from './cas-list.js';
+import { casProvision } from './cas-provision.js';
 import { casSetDefault } from './cas-set-default.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
+import { casUpdateConfig } from './cas-update-config.js';
 import { certShowKeyHash } from './cert-show-key-hash.js';
 import { evidenceVerify } from './evidence-verify.js';
 import { sessionCalculateHash } from './session-calculate-hash.js';
 import { sessionCheck } from './session-check.js';
+import { sessionCreate } from './session-create.js';
+import { sessionList } from './session-list.js';
+import { sessionRead } from './session-read.js';
+import { sessionUpdate } from './session-update.js';
+import { sessionVerify } from './session-verify.js';
 import { selfShowCertificate } from './self-show-certificate.js';
 import { selfShowKeyHash } from './self-show-key-hash.js';
 import { selfShow } from './self-show.js';
@@ -43,12 +51,20 @@ export const commands: readonly AnyCommandSpec[] = [
   selfShowKeyHash,
   selfShowCertificate,
   certShowKeyHash,
+  casAttest,
+  casProvision,
+  casUpdateConfig,
   casList,
   casSetDefault,
   casShowIdentification,
   casShowCertificate,
   sessionCheck,
   sessionCalculateHash,
+  sessionCreate,
+  sessionUpdate,
+  sessionVerify,
+  sessionRead,
+  sessionList,
   evidenceVerify,
 ];
 

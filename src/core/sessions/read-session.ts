@@ -12,6 +12,8 @@ export interface ReadSessionResult {
   readonly hash: string;
   /** The creator (certificate PEM or `{signer}`), so `scone session verify` can hash as the CAS did. */
   readonly creator: Session['creator'];
+  /** The active version's predecessor (what `scone session update` filled in), or null. */
+  readonly predecessor: string | null;
   /** Every version's hash, oldest first. */
   readonly history: readonly string[];
 }
@@ -74,6 +76,7 @@ export async function readSession(
     session: stringify(redactSession(active.version.session)),
     hash: active.meta.active,
     creator: active.meta.creator,
+    predecessor: active.version.session.predecessor,
     history: active.meta.history.map((h) => h.hash),
   };
 }
