@@ -32,13 +32,13 @@ function startCas(dir: string): Promise<{ child: ChildProcess; lines: string[] }
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`cas did not start:\n${stdout}\n${stderr}`)),
       30_000,
     );
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
       if (stdout.includes('CAS enclave API:')) {
         clearTimeout(timer);
