@@ -1,10 +1,13 @@
 import { hkdfSync, type KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import pg from 'pg';
 import { CasError } from '../errors/cas-error.js';
 import { barrierInitialised, openBarrier, opensKeyring, type Barrier } from './barrier/barrier.js';
 import type { PhysicalBackend } from './physical/physical.js';
 import { openPostgresBackend } from './physical/postgres.js';
-import type { PostgresOptions } from './physical/postgres-config.js';
+import { postgresPoolConfig, type PostgresOptions } from './physical/postgres-config.js';
+import { postgresError } from './physical/postgres-errors.js';
 import { openSqliteBackend } from './physical/sqlite.js';
 import { addWrappedKeyFor, openOrCreateDatabaseKey } from './seal/database-key.js';
 import { fileKeyStore, type KeyStoreIo } from './seal/key-store-io.js';
@@ -84,6 +87,30 @@ export async function openStore(config: OpenStoreConfig): Promise<OpenedStore> {
     createSimulationSealer({ stateDir: config.stateDir, databaseDir: dirname(path) });
   const physical = openSqliteBackend({ path });
   return composeStore(config, { physical, sealer, keyStore: fileKeyStore(`${path}.key-store`) });
+}
+
+/**
+ * True when the database has a key store, i.e. it was created before (for SQLite: the file
+ * `<path>.key-store` exists; for PostgreSQL: the `cas_key_store` row exists). Opens nothing
+ * for long and takes no lock.
+ *
+ * @throws CAS_STORE_UNAVAILABLE, CAS_STORE_CONFIG_INVALID (PostgreSQL)
+ */
+export async function storeExists(database: DatabaseConfig): Promise<boolean> {
+  if (!('url' in database)) return existsSync(`${resolve(database.path)}.key-store`);
+  const { config } = postgresPoolConfig(database);
+  const client = new pg.Client(config);
+  try {
+    await client.connect();
+    const { rows } = await client.query('SELECT 1 FROM cas_key_store WHERE id = 1');
+    return rows.length === 1;
+  } catch (error) {
+    // 42P01: the table does not exist yet (a database no CAS has opened).
+    if ((error as { code?: unknown }).code === '42P01') return false;
+    throw postgresError(error, 'cannot check for the key store');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** The parts {@link composeStore} joins; each backend's opener builds them. */

@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openStore, type OpenStoreConfig } from '../../../src/store/open-store.js';
+import { openStore, storeExists, type OpenStoreConfig } from '../../../src/store/open-store.js';
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
 import { secretKey } from '../../../src/store/keys.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
@@ -34,7 +34,9 @@ test('a secret written through openStore appears in no file: database, WAL, key 
   const root = tempDir(t);
   const config = configFor(root);
   const marker = `SECRET-${randomBytes(12).toString('hex')}`;
+  assert.equal(await storeExists(config.database), false);
   const opened = await openStore(config);
+  assert.equal(await storeExists(config.database), true);
   assert.equal(opened.databaseKeyCreated, true);
   assert.equal(opened.databaseKeyInjected, false);
   const lines = opened.describe().join('\n');

@@ -13,7 +13,7 @@ import {
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { openStore } from '../../../src/store/open-store.js';
+import { openStore, storeExists } from '../../../src/store/open-store.js';
 import { openPostgresBackend } from '../../../src/store/physical/postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../../src/store/physical/postgres-schema.js';
 import { secretKey } from '../../../src/store/keys.js';
@@ -127,7 +127,9 @@ if ('skipped' in server) {
       };
       const marker = `SECRET-${randomBytes(12).toString('hex')}`;
       try {
+        assert.equal(await storeExists(config.database), false);
         const opened = await openStore(config);
+        assert.equal(await storeExists(config.database), true);
         assert.equal(opened.databaseKeyCreated, true);
         assert.match(
           opened.describe().join('\n'),
