@@ -1,9 +1,13 @@
+import { parentNamespace } from '../policy/session-name.js';
 import type { ExportTarget, Hex, SecretKind, Session } from '../policy/types.js';
 
 /** The session that asks to import, as the server knows it. */
 export interface Importer {
   readonly name: string;
-  /** Its namespace (`a/b` for `a/b/c`, `NS` for `NS~rest`), or null at the top level. */
+  /**
+   * Its namespace (`a/b` for `a/b/c`, `NS` for `NS~rest`: `parentNamespace(name)` of the
+   * policy layer), or null at the top level.
+   */
   readonly namespace: string | null;
   /** The hash of its current version (absent while it is being created). */
   readonly hash?: Hex;
@@ -87,6 +91,10 @@ export function matchesTarget(target: ExportTarget, importer: Importer): boolean
       importer.hash.toLowerCase() === target.session_hash.toLowerCase()
     );
   }
-  const ns = importer.namespace;
-  return ns !== null && (ns === target.namespace || ns.startsWith(`${target.namespace}/`));
+  // Walk up the namespace chain (`a/b/c` → `a/b` → `a`, `NS~x` → `NS`), so nested sessions
+  // are covered whichever naming convention made them.
+  for (let ns = importer.namespace; ns !== null; ns = parentNamespace(ns)) {
+    if (ns === target.namespace) return true;
+  }
+  return false;
 }

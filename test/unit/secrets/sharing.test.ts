@@ -141,6 +141,16 @@ const table: [
     { allowed: true, withPrivateKey: true, allowWeakerAttestation: false },
   ],
   [
+    'namespace export reaches NS~x sessions and their children',
+    { secretName: 'db_cert', importer: { name: 'team~x/y', namespace: 'team~x' } },
+    { allowed: true, withPrivateKey: false, allowWeakerAttestation: false },
+  ],
+  [
+    'namespace export reaches a NS~rest session',
+    { secretName: 'db_cert', importer: { name: 'team~x', namespace: 'team' } },
+    { allowed: true, withPrivateKey: false, allowWeakerAttestation: false },
+  ],
+  [
     'namespace export does not reach a prefix look-alike',
     { secretName: 'db_cert', importer: { name: 'teamster/x', namespace: 'teamster' } },
     { allowed: false, reason: 'not-exported' },
