@@ -7,6 +7,7 @@ import { readDer } from '../attestation/intel/der.js';
 import { commonName } from '../attestation/intel/x509.js';
 import { CasError } from '../errors/cas-error.js';
 import { parseDcapCollateralJson } from './dcap-collateral-json.js';
+import { collateralFromPcsFiles } from './pcs-files.js';
 
 /** Where Intel DCAP collateral comes from (a directory, later a PCCS). */
 export interface DcapCollateralSource {
@@ -59,10 +60,11 @@ function describe(path: string, collateral: IntelCollateral): Indexed | null {
 
 /**
  * A directory of collateral files in the `QuoteCollateralV3` JSON layout of the test vectors
- * (`*.json`, one per FMSPC and TEE; other files are ignored). The file for a quote is the one
- * whose TCB info has the quote's TEE and FMSPC and whose PCK CRL is from the quote's PCK CA; of
- * several, the one with the highest `tcbEvaluationDataNumber`. Files are re-read on each call,
- * so an operator can drop in fresh collateral without a restart.
+ * (`*.json`, one per FMSPC and TEE). The file for a quote is the one whose TCB info has the
+ * quote's TEE and FMSPC and whose PCK CRL is from the quote's PCK CA; of several, the one with
+ * the highest `tcbEvaluationDataNumber`. Without such a file, the collateral is assembled from
+ * raw Intel PCS responses in the same directory ({@link collateralFromPcsFiles}). Files are
+ * re-read on each call, so an operator can drop in fresh collateral without a restart.
  */
 export function directoryDcapCollateralSource(dir: string): DcapCollateralSource {
   return {
@@ -96,7 +98,9 @@ export function directoryDcapCollateralSource(dir: string): DcapCollateralSource
           continue;
         if (best === null || found.evaluation > best.evaluation) best = found;
       }
-      if (best === null) {
+      if (best !== null) return best.collateral;
+      const assembled = await collateralFromPcsFiles(dir, key);
+      if (assembled === undefined) {
         throw new CasError(
           'CAS_ATTESTATION_COLLATERAL_MISSING',
           `No collateral in ${dir} for ${key.tee.toUpperCase()} FMSPC ${key.fmspc} (PCK ${key.pckCa} CA).`,
@@ -105,7 +109,7 @@ export function directoryDcapCollateralSource(dir: string): DcapCollateralSource
           },
         );
       }
-      return best.collateral;
+      return assembled;
     },
   };
 }
