@@ -1,5 +1,10 @@
 import { keyPath } from './issue-sink.js';
-import { allowedFormats, resolvePlaceholder, scanPlaceholders } from './placeholders.js';
+import {
+  allowedFormats,
+  resolvePlaceholder,
+  scanPlaceholders,
+  type Placeholder,
+} from './placeholders.js';
 import type { Reader } from './read-node.js';
 import type { ImageDraft } from './read-image.js';
 import type { SecretDraft } from './read-secret.js';
@@ -112,52 +117,67 @@ export function checkPlaceholders(
   const byName = new Map(secrets.map((s) => [s.spec.name, s.spec]));
   for (const site of sites) {
     const { placeholders, malformed } = scanPlaceholders(site.text);
+    // Placeholders appear in the source in the order the scan finds them, so one forward cursor
+    // locates them all in linear time.
+    const found = [...placeholders, ...malformed.map((m) => ({ ...m, malformed: true as const }))];
+    found.sort((x, y) => x.index - y.index);
     const locate = locator(r.text, site.node.offset);
-    for (const m of malformed) {
-      r.sink.error(
-        'CAS_POLICY_BAD_PLACEHOLDER',
-        site.path,
-        locate(m.raw),
-        `malformed placeholder "${m.raw}"; the form is $$SCONE::name[:format][|escape(json)]$$`,
-      );
-    }
-    for (const p of placeholders) {
+    for (const p of found) {
       const at = locate(p.raw);
-      const resolved = resolvePlaceholder(p, (n) => byName.has(n));
-      const spec = resolved === null ? undefined : byName.get(resolved.secret);
-      const format = resolved?.format ?? '';
-      if (spec === undefined) {
+      if ('malformed' in p) {
         r.sink.error(
-          'CAS_POLICY_UNKNOWN_SECRET',
+          'CAS_POLICY_BAD_PLACEHOLDER',
           site.path,
           at,
-          `${p.raw} names the secret "${p.secret}", which the session neither declares nor imports`,
+          `malformed placeholder "${p.raw}"; the form is $$SCONE::name[:format][|escape(json)]$$`,
         );
         continue;
       }
-      if (spec.kind === undefined) continue;
-      const allowed = allowedFormats(spec.kind);
-      if (!allowed.includes(format)) {
-        const list = allowed.map((f) => (f === '' ? '(none)' : `:${f}`)).join(', ');
-        r.sink.error(
-          'CAS_POLICY_BAD_FORMAT',
-          site.path,
-          at,
-          `${p.raw}: a ${spec.kind} secret has ${allowed.length === 0 ? 'no placeholder formats here' : `the formats ${list}`}`,
-        );
-      }
+      checkPlaceholder(r, site, p, at, byName);
     }
   }
 }
 
-/** Finds successive occurrences of a raw placeholder in the text from a node's start. */
+function checkPlaceholder(
+  r: Reader,
+  site: PlaceholderSite,
+  p: Placeholder,
+  at: number,
+  byName: ReadonlyMap<string, SecretSpec>,
+): void {
+  const resolved = resolvePlaceholder(p, (n) => byName.has(n));
+  const spec = resolved === null ? undefined : byName.get(resolved.secret);
+  if (spec === undefined) {
+    r.sink.error(
+      'CAS_POLICY_UNKNOWN_SECRET',
+      site.path,
+      at,
+      `${p.raw} names the secret "${p.secret}", which the session neither declares nor imports`,
+    );
+    return;
+  }
+  if (spec.kind === undefined) return;
+  const format = resolved?.format ?? '';
+  const allowed = allowedFormats(spec.kind);
+  if (!allowed.includes(format)) {
+    const list = allowed.map((f) => (f === '' ? '(none)' : `:${f}`)).join(', ');
+    const has = allowed.length === 0 ? 'no placeholder formats here' : `the formats ${list}`;
+    r.sink.error(
+      'CAS_POLICY_BAD_FORMAT',
+      site.path,
+      at,
+      `${p.raw}: a ${spec.kind} secret has ${has}`,
+    );
+  }
+}
+
+/** Finds successive placeholders in the text from a node's start, moving forward only. */
 function locator(text: string, start: number): (raw: string) => number {
-  const next = new Map<string, number>();
+  let cursor = start;
   return (raw) => {
-    const from = next.get(raw) ?? start;
-    const at = text.indexOf(raw, from);
+    const at = text.indexOf(raw, cursor);
     if (at < 0) return start;
-    next.set(raw, at + raw.length);
+    cursor = at + raw.length;
     return at;
   };
 }

@@ -5,6 +5,9 @@ import type { SourceMap } from './source-map.js';
 /** A code of an issue: any registered `CAS_POLICY_*` code. */
 export type PolicyIssueCode = Extract<CasErrorCode, `CAS_POLICY_${string}`>;
 
+/** Issues kept per parse; one more says that the rest were dropped. */
+export const MAX_ISSUES = 200;
+
 /**
  * Collects the issues of one parse. Validators report every problem they see and carry on, so
  * the user gets all of them at once; offsets are in the substituted text and are mapped back to
@@ -49,6 +52,13 @@ export class IssueSink {
     message: string,
     severity: PolicyIssue['severity'],
   ): void {
+    // A hostile 1 MiB file could otherwise make a response many times its size.
+    if (this.#issues.length > MAX_ISSUES) return;
+    if (this.#issues.length === MAX_ISSUES) {
+      code = 'CAS_POLICY_TOO_COMPLEX';
+      message = `more than ${MAX_ISSUES} problems; only the first ${MAX_ISSUES} are listed`;
+      severity = 'error';
+    }
     const { line, column } = this.#map.lineColOfSource(srcOffset);
     this.#issues.push({ code, path, line, column, message, severity });
   }

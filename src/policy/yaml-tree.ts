@@ -48,7 +48,8 @@ const MAX_YAML_ERRORS = 20;
 export function parseYamlTree(text: string, sink: IssueSink): YNode | null {
   const docs = parseAllDocuments(text, {
     version: '1.2',
-    uniqueKeys: true,
+    // Duplicate keys are found in `convert` with a set: the library's check is quadratic.
+    uniqueKeys: false,
     prettyErrors: false,
     strict: true,
   });
@@ -130,6 +131,7 @@ function convert(
   }
   if (isMap(node)) {
     const entries: YEntry[] = [];
+    const seen = new Set<string>();
     for (const pair of node.items) {
       const keyNode = pair.key as Node | null;
       const keyOffset = keyNode?.range?.[0] ?? offset;
@@ -141,6 +143,15 @@ function convert(
       const value = convert(pair.value as Node | null, doc, depth + 1, budget, sink, keyEnd);
       const keyText =
         typeof keyNode.source === 'string' ? keyNode.source : JSON.stringify(keyNode.value);
+      if (seen.has(keyText)) {
+        sink.error(
+          'CAS_POLICY_DUPLICATE_KEY',
+          '',
+          keyOffset,
+          `the key "${keyText}" appears twice in this map`,
+        );
+      }
+      seen.add(keyText);
       entries.push({ key: keyText, keyOffset, value });
     }
     return { kind: 'map', offset, entries };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseSession, type ParseOptions } from '../../../src/policy/parse-session.js';
+import { MAX_ISSUES } from '../../../src/policy/issue-sink.js';
 import type { PolicyIssue } from '../../../src/policy/types.js';
 import { KEY_HASH, MRENCLAVE, SERVICE, session } from './fixtures.js';
 
@@ -316,4 +317,16 @@ test('CAS_POLICY_TOO_COMPLEX: absurd nesting is stopped without a crash', () => 
     issues.some((i) => i.code === 'CAS_POLICY_TOO_COMPLEX'),
     JSON.stringify(issues.slice(0, 3)),
   );
+});
+
+test('CAS_POLICY_TOO_COMPLEX: the issue list is capped, whatever the file', () => {
+  const issues = issuesOf(`${Array.from({ length: 1000 }, (_, i) => `k${i}: 1`).join('\n')}\n`);
+  assert.equal(issues.length, MAX_ISSUES + 1);
+  assert.ok(
+    issues.some(
+      (i) => i.code === 'CAS_POLICY_TOO_COMPLEX' && /more than 200 problems/.test(i.message),
+    ),
+  );
+  const many = issuesOf(`name: "${'$A'.repeat(5000)}"\n`);
+  assert.equal(many.length, MAX_ISSUES + 1);
 });
