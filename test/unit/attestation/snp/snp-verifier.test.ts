@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { CasError } from '../../../../src/errors/cas-error.js';
 import { pemCertificates } from '../../../../src/attestation/pki/certificate.js';
 import {
   createSnpVerifier,
@@ -12,6 +11,7 @@ import {
 } from '../../../../src/attestation/snp/snp-verifier.js';
 import type { SnpCollateral } from '../../../../src/attestation/snp/amd-chain.js';
 import { requireShared } from '../../../helpers/shared.js';
+import { codeOf, codeOfSync, flipped } from '../../../helpers/evidence.js';
 import { parseCertificate } from '../../../../src/attestation/pki/certificate.js';
 import { parseSnpReport } from '../../../../src/attestation/snp/snp-report.js';
 import { checkEndorsement, checkGuest } from '../../../../src/attestation/snp/snp-checks.js';
@@ -48,16 +48,6 @@ function load(
   };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    assert.ok(error instanceof CasError, `not a CasError: ${String(error)}`);
-    return error.code;
-  }
-}
-
 function verify(
   vector: Vector,
   changes: {
@@ -78,12 +68,6 @@ function verify(
       ? {}
       : { expectedReportData: changes.expectedReportData }),
   });
-}
-
-function flipped(bytes: Uint8Array, offset: number, mask = 1): Uint8Array {
-  const copy = bytes.slice();
-  copy[offset]! ^= mask;
-  return copy;
 }
 
 test('go-sev-guest Milan report verifies at its fixed clock with the values the source asserts', async (t) => {
@@ -393,15 +377,6 @@ test('rules after the signature, on parsed reports: TCB, chip id, MIGRATE_MA, de
   const leaf = parseCertificate(g.vcek, 'VCEK');
   const parsed = (bytes: Uint8Array) => parseSnpReport(bytes);
   const tcb = { bootloader: 2, tee: 0, snp: 5, microcode: 68 };
-  const rule = (run: () => unknown): string => {
-    try {
-      run();
-      return 'OK';
-    } catch (error) {
-      assert.ok(error instanceof CasError);
-      return error.code;
-    }
-  };
   const cases: [string, () => unknown, string][] = [
     ['as signed', () => checkEndorsement(parsed(g.report), leaf, tcb), 'OK'],
     [
@@ -448,7 +423,7 @@ test('rules after the signature, on parsed reports: TCB, chip id, MIGRATE_MA, de
       'CAS_ATTESTATION_REPORT_DATA_MISMATCH',
     ],
   ];
-  for (const [name, run, expected] of cases) assert.equal(rule(run), expected, name);
+  for (const [name, run, expected] of cases) assert.equal(codeOfSync(run), expected, name);
   assert.equal(checkGuest(parsed(g.report), { allowDebug: true }), true);
 });
 

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import fc from 'fast-check';
-import { CasError } from '../../../../src/errors/cas-error.js';
 import { pemCertificates } from '../../../../src/attestation/pki/certificate.js';
 import { verifierFor } from '../../../../src/attestation/registry.js';
 import { parseTpmsAttest } from '../../../../src/attestation/tpm/tpms-attest.js';
@@ -13,6 +12,7 @@ import {
   type TpmVerifyInput,
 } from '../../../../src/attestation/tpm/tpm-verifier.js';
 import { requireShared } from '../../../helpers/shared.js';
+import { codeOfSync as codeOf, flipped } from '../../../helpers/evidence.js';
 
 interface QuoteJson {
   signature: string;
@@ -49,16 +49,6 @@ function load(t: TestContext) {
 }
 
 const encode = (quote: QuoteJson): Uint8Array => new TextEncoder().encode(JSON.stringify(quote));
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-    return 'OK';
-  } catch (error) {
-    assert.ok(error instanceof CasError, `not a CasError: ${String(error)}`);
-    return error.code;
-  }
-}
 
 function flipHex(value: string, byte: number, mask = 1): string {
   const bytes = Buffer.from(value, 'hex');
@@ -338,5 +328,31 @@ test('fast-check: truncations and mutations of the vTPM vectors never crash and 
       );
     }),
     { numRuns: 100 },
+  );
+});
+
+test('fast-check: mutations of the Genoa envelope fail with a code, or mean the same evidence (whitespace, text outside the PEM)', (t) => {
+  const v = load(t);
+  if (v === null) return;
+  const g = v.genoa;
+  const original = verifyAzureVtpm({ evidence: g.evidence, collateral: undefined, now: g.now });
+  fc.assert(
+    fc.property(
+      fc.nat({ max: g.evidence.length - 1 }),
+      fc.integer({ min: 1, max: 255 }),
+      (offset, mask) => {
+        let claims: unknown;
+        const code = codeOf(() => {
+          claims = verifyAzureVtpm({
+            evidence: flipped(g.evidence, offset, mask),
+            collateral: undefined,
+            now: g.now,
+          });
+        });
+        assert.ok(code === 'OK' || code.startsWith('CAS_ATTESTATION_'), code);
+        if (code === 'OK') assert.deepEqual(claims, original, `offset ${offset}`);
+      },
+    ),
+    { numRuns: 150 },
   );
 });
