@@ -9,6 +9,7 @@ import {
 } from '../../../src/secrets/can-import.js';
 import { exportPublicValues } from '../../../src/secrets/export-public-values.js';
 import { importedValue } from '../../../src/secrets/imported-value.js';
+import { importSecret } from '../../../src/secrets/import-secret.js';
 import { requireImport } from '../../../src/secrets/require-import.js';
 import { dataOf, generateAll, rejectsWithCode } from './fixtures.js';
 
@@ -291,5 +292,47 @@ test('importedValue strips a certificate key unless it comes along, and marks va
   assert.equal(
     dataOf(importedValue(values.get('p')!, false), 'ascii').text,
     dataOf(values.get('p'), 'ascii').text,
+  );
+});
+
+test('importSecret returns the value as the importer may see it, or why not', async () => {
+  const exporterValues = await generateAll(exporter.secrets.filter((s) => s.import === undefined));
+  const base = { exporter, exporterHash: HASH, exporterValues };
+  const withKey = importSecret({
+    ...base,
+    secretName: 'db_cert',
+    importer: { name: 'database_client', namespace: null },
+  });
+  assert.ok('value' in withKey);
+  assert.equal(
+    dataOf(withKey.value, 'x509').private_key_pem,
+    dataOf(exporterValues.get('db_cert'), 'x509').private_key_pem,
+  );
+  assert.equal(withKey.value.origin, 'imported');
+  const keyless = importSecret({
+    ...base,
+    secretName: 'db_cert',
+    importer: { name: 'other', namespace: null },
+  });
+  assert.ok('value' in keyless);
+  assert.equal(dataOf(keyless.value, 'x509').private_key_pem, undefined);
+  assert.deepEqual(
+    importSecret({
+      ...base,
+      secretName: 'private',
+      importer: { name: 'database_client', namespace: null },
+    }),
+    {
+      refused: 'not-exported',
+    },
+  );
+  assert.deepEqual(
+    importSecret({
+      ...base,
+      exporterValues: new Map(),
+      secretName: 'weak_ok',
+      importer: { name: 'database_client', namespace: null },
+    }),
+    { refused: 'no-value' },
   );
 });
