@@ -18,6 +18,14 @@ const FRAGMENT =
 /** Reads `attestation` (one variant or a list of variants) of a service. */
 export function readAttestation(r: Reader, node: YNode, path: string): AttestationVariant[] {
   const items = listItems(r, node, path, true) ?? [];
+  if (node.kind === 'seq' && items.length === 0) {
+    r.sink.error(
+      'CAS_POLICY_EMPTY_VARIANT',
+      path,
+      node.offset,
+      'an empty attestation list states no variant; give at least one',
+    );
+  }
   const variants: AttestationVariant[] = [];
   for (const item of items) {
     const v = readVariant(r, item.node, item.path);

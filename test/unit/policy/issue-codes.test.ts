@@ -156,6 +156,20 @@ const CASES: readonly Case[] = [
     at: '6:19',
   },
   {
+    name: 'an empty attestation list',
+    text: session('services:\n  - name: svc\n    command: x\n    attestation: []\n'),
+    code: 'CAS_POLICY_EMPTY_VARIANT',
+    path: 'services[0].attestation',
+    at: '6:18',
+  },
+  {
+    name: 'an empty legacy mrenclaves list',
+    text: session('services:\n  - name: svc\n    command: x\n    mrenclaves: []\n'),
+    code: 'CAS_POLICY_EMPTY_VARIANT',
+    path: 'services[0].mrenclaves',
+    at: '6:17',
+  },
+  {
     name: 'a signer without isvprodid',
     text: session(
       `services:\n  - name: svc\n    command: x\n    attestation:\n      signer: {mrsigner: "${MRENCLAVE}", isvsvn: 1}\n`,
