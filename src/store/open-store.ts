@@ -17,9 +17,18 @@ import type { Sealer } from './seal/sealer.js';
 import { createSimulationSealer } from './seal/simulation-sealer.js';
 import { SecretKey } from './secret-key.js';
 
-/** A SQLite file (the key store sits beside it as `<path>.key-store`). */
+/** A SQLite file and its key store (default: beside it, see {@link keyStorePathFor}). */
 export interface SqliteDatabaseConfig {
   readonly path: string;
+  readonly keyStorePath?: string;
+}
+
+/**
+ * The key store of a SQLite database: beside it, `.db` replaced by `.key-store` (`cas.db` →
+ * `cas.key-store`, `interfaces.md` §3); other names get `.key-store` appended.
+ */
+export function keyStorePathFor(databasePath: string): string {
+  return resolve(databasePath).replace(/(\.db)?$/, '.key-store');
 }
 
 /** Where the database is: a SQLite file, or a PostgreSQL server (key store in a table). */
@@ -86,18 +95,21 @@ export async function openStore(config: OpenStoreConfig): Promise<OpenedStore> {
     config.sealer ??
     createSimulationSealer({ stateDir: config.stateDir, databaseDir: dirname(path) });
   const physical = openSqliteBackend({ path });
-  return composeStore(config, { physical, sealer, keyStore: fileKeyStore(`${path}.key-store`) });
+  const keyStore = fileKeyStore(database.keyStorePath ?? keyStorePathFor(path));
+  return composeStore(config, { physical, sealer, keyStore });
 }
 
 /**
  * True when the database has a key store, i.e. it was created before (for SQLite: the file
- * `<path>.key-store` exists; for PostgreSQL: the `cas_key_store` row exists). Opens nothing
+ * key-store file exists; for PostgreSQL: the `cas_key_store` row exists). Opens nothing
  * for long and takes no lock.
  *
  * @throws CAS_STORE_UNAVAILABLE, CAS_STORE_CONFIG_INVALID (PostgreSQL)
  */
 export async function storeExists(database: DatabaseConfig): Promise<boolean> {
-  if (!('url' in database)) return existsSync(`${resolve(database.path)}.key-store`);
+  if (!('url' in database)) {
+    return existsSync(database.keyStorePath ?? keyStorePathFor(database.path));
+  }
   const { config } = postgresPoolConfig(database);
   const client = new pg.Client(config);
   try {

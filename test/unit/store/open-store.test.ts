@@ -3,7 +3,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openStore, storeExists, type OpenStoreConfig } from '../../../src/store/open-store.js';
+import {
+  keyStorePathFor,
+  openStore,
+  storeExists,
+  type OpenStoreConfig,
+} from '../../../src/store/open-store.js';
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
 import { secretKey } from '../../../src/store/keys.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
@@ -53,7 +58,7 @@ test('a secret written through openStore appears in no file: database, WAL, key 
   };
   const seen = scan();
   assert.ok(seen.includes('/db/cas.db-wal'));
-  assert.ok(seen.includes('/db/cas.db.key-store'));
+  assert.ok(seen.includes('/db/cas.key-store'));
   assert.ok(seen.includes('/state/seal.key'));
   await opened.close();
   scan();
@@ -83,7 +88,7 @@ test('a database whose key store is gone, or another CAS, cannot be opened', asy
   await opened.store.transaction((tx) => tx.put('x', text('x')));
   await opened.close();
   await rejectsWithCode(openStore(configFor(root)), 'CAS_STORE_UNSEALABLE');
-  rmSync(join(root, 'db', 'cas.db.key-store'));
+  rmSync(join(root, 'db', 'cas.key-store'));
   await rejectsWithCode(openStore(config), 'CAS_STORE_UNSEALABLE');
   // The lock was released on every failure.
   await rejectsWithCode(openStore(config), 'CAS_STORE_UNSEALABLE');
@@ -150,4 +155,13 @@ test('derived keys are stable per label and differ between labels', async (t) =>
   const again = await openStore(config);
   assert.ok(again.deriveKey('audit-hmac').equals(audit));
   await again.close();
+});
+
+test('the key store sits beside the database: cas.db → cas.key-store', () => {
+  const cases: [string, string][] = [
+    ['/srv/cas/cas.db', '/srv/cas/cas.key-store'],
+    ['/srv/cas/data', '/srv/cas/data.key-store'],
+    ['/srv/cas/a.sqlite', '/srv/cas/a.sqlite.key-store'],
+  ];
+  for (const [db, keyStore] of cases) assert.equal(keyStorePathFor(db), keyStore);
 });
