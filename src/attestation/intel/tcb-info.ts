@@ -50,16 +50,74 @@ export type TcbInfo = z.infer<typeof tcbInfoSchema>;
 export function parseTcbInfo(json: unknown, tee: 'sgx' | 'tdx'): TcbInfo {
   const head = parseWith(header, json, 'TCB info');
   const wanted = tee === 'sgx' ? 'SGX' : 'TDX';
+  if (tee === 'sgx' && head.id === undefined && head.version === 2) return fromV2(json);
   if (head.id !== wanted || head.version !== 3) {
     throw new CasError(
       'CAS_ATTESTATION_COLLATERAL_MISMATCH',
-      `The TCB info is ${head.id ?? 'SGX'} version ${head.version ?? '?'}; a ${tee.toUpperCase()} quote needs ${wanted} TCB info version 3.`,
+      `The TCB info is ${head.id ?? 'SGX'} version ${head.version ?? '?'}; a ${tee.toUpperCase()} quote needs ${wanted} TCB info version 3 (or SGX version 2).`,
       {
         details: { id: head.id, version: head.version },
       },
     );
   }
   return parseWith(tcbInfoSchema, json, 'TCB info');
+}
+
+const v2ComponentKeys = Array.from(
+  { length: 16 },
+  (_, i) => `sgxtcbcomp${String(i + 1).padStart(2, '0')}svn`,
+);
+
+const tcbInfoV2Schema = z.object({
+  version: z.literal(2),
+  issueDate: isoTime,
+  nextUpdate: isoTime,
+  fmspc: hexOf(12),
+  pceId: hexOf(4),
+  tcbType: z.literal(0),
+  tcbEvaluationDataNumber: z.number().int().min(0),
+  tcbLevels: z
+    .array(
+      z.object({
+        tcb: z.object({
+          ...Object.fromEntries(v2ComponentKeys.map((k) => [k, svn])),
+          pcesvn: svn,
+        }),
+        tcbDate: isoTime,
+        tcbStatus: intelTcbStatus,
+      }),
+    )
+    .min(1),
+});
+
+/**
+ * SGX TCB info version 2 (Intel PCS API v3, still served by some PCCS): the same levels with
+ * the components as `sgxtcbcomp01svn`...`sgxtcbcomp16svn` and no advisory ids. Normalised to
+ * the version 3 shape so that one matcher serves both.
+ */
+function fromV2(json: unknown): TcbInfo {
+  const v2 = parseWith(tcbInfoV2Schema, json, 'TCB info');
+  return {
+    id: 'SGX',
+    version: 3,
+    issueDate: v2.issueDate,
+    nextUpdate: v2.nextUpdate,
+    fmspc: v2.fmspc,
+    pceId: v2.pceId,
+    tcbType: 0,
+    tcbEvaluationDataNumber: v2.tcbEvaluationDataNumber,
+    tcbLevels: v2.tcbLevels.map((level) => {
+      const tcb = level.tcb as Record<string, number>;
+      return {
+        tcb: {
+          sgxtcbcomponents: v2ComponentKeys.map((k) => ({ svn: tcb[k] ?? 0 })),
+          pcesvn: level.tcb.pcesvn,
+        },
+        tcbDate: level.tcbDate,
+        tcbStatus: level.tcbStatus,
+      };
+    }),
+  };
 }
 
 /** The platform facts a TCB level is matched against. */

@@ -167,8 +167,12 @@ test('TCB info of the wrong kind or version is a mismatch; missing fields are ma
     codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
   );
   assert.throws(
-    () => parseTcbInfo({ version: 2, fmspc: '00' }, 'sgx'),
+    () => parseTcbInfo({ version: 2, fmspc: '00' }, 'tdx'),
     codeIs('CAS_ATTESTATION_COLLATERAL_MISMATCH'),
+  );
+  assert.throws(
+    () => parseTcbInfo({ version: 2, fmspc: '00' }, 'sgx'),
+    codeIs('CAS_ATTESTATION_COLLATERAL_MALFORMED'),
   );
   assert.throws(
     () => parseTcbInfo({ id: 'SGX', version: 3 }, 'sgx'),
@@ -296,4 +300,49 @@ test('TD attributes: debug refused unless allowed, SEPT_VE_DISABLE required unle
     debug: true,
     septVeDisable: true,
   });
+});
+
+test('SGX TCB info version 2 matches like its version 3 form', () => {
+  const v3 = info('SGX', [
+    level([11, 11, 2], 13, 'UpToDate'),
+    level([10, 10, 2], 13, 'SWHardeningNeeded', ['INTEL-SA-1']),
+  ]);
+  const v2 = parseTcbInfo(
+    {
+      version: 2,
+      issueDate: v3.issueDate,
+      nextUpdate: v3.nextUpdate,
+      fmspc: v3.fmspc,
+      pceId: v3.pceId,
+      tcbType: 0,
+      tcbEvaluationDataNumber: 9,
+      tcbLevels: v3.tcbLevels.map((l) => ({
+        tcb: {
+          ...Object.fromEntries(
+            l.tcb.sgxtcbcomponents.map((c, i) => [
+              `sgxtcbcomp${String(i + 1).padStart(2, '0')}svn`,
+              c.svn,
+            ]),
+          ),
+          pcesvn: l.tcb.pcesvn,
+        },
+        tcbDate: l.tcbDate,
+        tcbStatus: l.tcbStatus,
+      })),
+    },
+    'sgx',
+  );
+  for (const sgx of [
+    [11, 11, 2],
+    [11, 10, 2],
+    [12, 12, 12],
+  ]) {
+    const platform = { sgxTcbComponents: comps(...sgx).map((c) => c.svn), pceSvn: 13 };
+    assert.equal(matchPlatformLevel(v2, platform).status, matchPlatformLevel(v3, platform).status);
+  }
+  assert.equal(v2.tcbEvaluationDataNumber, 9);
+  assert.throws(
+    () => matchPlatformLevel(v2, { sgxTcbComponents: comps(9).map((c) => c.svn), pceSvn: 13 }),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
 });
