@@ -87,11 +87,6 @@ export const serverCodes = defineCodes({
     summary:
       'The CAS presented a TLS key other than the attested one; run `scone cas attest` again if the change is expected.',
   },
-  CAS_SERVER_UNKNOWN_CAS: {
-    status: 404,
-    exit: 1,
-    summary: 'No attested CAS of that name in the CLI state (see `scone cas list`).',
-  },
   CAS_SERVER_EVIDENCE_INVALID: {
     status: 403,
     exit: 3,
