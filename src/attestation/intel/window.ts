@@ -12,6 +12,13 @@ export function checkWindow(
   what: string,
   kind: 'certificate' | 'collateral',
 ): void {
+  // An invalid clock would make every comparison false and so pass every window: refuse it.
+  if ([notBefore, notAfter, now].some((d) => Number.isNaN(d.getTime()))) {
+    throw new CasError(
+      'CAS_INTERNAL',
+      `A validity window of ${what} or the verification time is not a valid date.`,
+    );
+  }
   const details = {
     item: what,
     notBefore: notBefore.toISOString(),

@@ -176,3 +176,13 @@ test('a quote given to the verifier of the other TEE is refused', async (t) => {
     'CAS_ATTESTATION_EVIDENCE_UNSUPPORTED',
   );
 });
+
+test('an invalid verification time is refused, never treated as inside every window', async (t) => {
+  const v = loadIntelVectors(t);
+  if (v === null) return;
+  const { quote, collateral, verifier } = v.sgx;
+  assert.equal(
+    await outcome(verifier.verify({ evidence: quote, collateral, now: new Date(NaN) })),
+    'CAS_INTERNAL',
+  );
+});
