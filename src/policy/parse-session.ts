@@ -1,24 +1,23 @@
-import { commentRanges } from './comment-ranges.js';
+import { applyTemplates, type TemplateOptions } from './apply-templates.js';
 import { deepFreeze } from './deep-freeze.js';
 import { IssueSink } from './issue-sink.js';
 import { readSession } from './read-session.js';
 import { SourceMap } from './source-map.js';
-import { substituteTemplateVars } from './template-vars.js';
 import type { PolicyIssue, Session } from './types.js';
 import { parseYamlTree } from './yaml-tree.js';
 
-/** Where template variables come from. */
-export interface ParseOptions {
-  /** `-e NAME=VALUE` values; they win over the environment. */
-  readonly vars?: Readonly<Record<string, string>>;
-  /** Also take variables from `env` (`--use-env`). */
-  readonly useEnv?: boolean;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
+/** Options of {@link parseSession}: where template variables come from. */
+export type ParseOptions = TemplateOptions;
 
 /** A normalised session with its warnings, or every problem found. */
 export type ParseResult =
-  | { readonly ok: true; readonly session: Session; readonly warnings: PolicyIssue[] }
+  | {
+      readonly ok: true;
+      readonly session: Session;
+      readonly warnings: PolicyIssue[];
+      /** The file after template substitution: what `scone session create` uploads. */
+      readonly text: string;
+    }
   | { readonly ok: false; readonly issues: PolicyIssue[] };
 
 /** Largest session file: 1 MiB, before and after template substitution. */
@@ -41,23 +40,7 @@ export function parseSession(text: string, options: ParseOptions = {}): ParseRes
       `the file is larger than ${MAX_SESSION_BYTES} bytes`,
     );
   }
-  const lookup = (name: string): string | undefined => {
-    const v =
-      options.vars !== undefined && Object.hasOwn(options.vars, name)
-        ? options.vars[name]
-        : undefined;
-    if (v !== undefined) return v;
-    return options.useEnv === true && options.env !== undefined && Object.hasOwn(options.env, name)
-      ? options.env[name]
-      : undefined;
-  };
-  let comments: Array<readonly [number, number]>;
-  try {
-    comments = commentRanges(text);
-  } catch {
-    comments = [];
-  }
-  const sub = substituteTemplateVars(text, lookup, comments);
+  const sub = applyTemplates(text, options);
   const map = new SourceMap(text, sub.segments);
   const sink = new IssueSink(map);
   for (const m of sub.missing) {
@@ -88,7 +71,7 @@ export function parseSession(text: string, options: ParseOptions = {}): ParseRes
   if (root === null) return { ok: false, issues: sink.list() };
   const session = readSession({ sink, text: sub.text }, root);
   if (session === null || sink.hasErrors) return { ok: false, issues: sink.list() };
-  return { ok: true, session: deepFreeze(session), warnings: sink.list() };
+  return { ok: true, session: deepFreeze(session), warnings: sink.list(), text: sub.text };
 }
 
 function fail(map: SourceMap, code: 'CAS_POLICY_TOO_LARGE', message: string): ParseResult {

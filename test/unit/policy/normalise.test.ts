@@ -273,3 +273,19 @@ test('public and config-fragment values need no salt', () => {
   assert.ok(res.ok);
   assert.deepEqual(res.warnings, []);
 });
+
+test('the substituted text is returned for upload, and the CAS can parse it without substituting', () => {
+  const text =
+    'name: $N\nversion: "0.3"\nservices:\n  - {name: s, command: "echo $$HOME", mrenclaves: ["$M"]}\n';
+  const res = parseSession(text, { vars: { N: 'app', M: MRENCLAVE } });
+  assert.ok(res.ok);
+  assert.equal(res.text, text.replace('$N', 'app').replace('$M', MRENCLAVE));
+  const again = parseSession(
+    `${res.text}# uses $LITERAL\nsecrets: [{name: s, kind: ascii, value: "$HOME"}]\n`,
+    {
+      substitute: false,
+    },
+  );
+  assert.ok(again.ok, JSON.stringify(!again.ok && again.issues));
+  assert.equal(again.session.secrets[0]?.value, '$HOME');
+});
