@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { isCasError } from '../../src/errors/cas-error.js';
 import { openBarrier } from '../../src/store/barrier/barrier.js';
 import {
@@ -256,6 +257,92 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
           'CAS_STORE_CLOSED',
         );
         await db.cleanup();
+      }));
+
+    test('random operation sequences agree with a model (and rollbacks undo them)', () =>
+      withStore(async (store) => {
+        const keys = ['a', 'a/b', 'a/c', 'ab', 'b', 'é', '%', 'a/é'];
+        const key = fc.constantFrom(...keys);
+        const value = fc.option(fc.constantFrom('', 'x', 'y', 'zz'), { nil: undefined });
+        const op = fc.oneof(
+          fc.record({
+            kind: fc.constant('put' as const),
+            key,
+            value: fc.constantFrom('', 'x', 'y', 'zz'),
+          }),
+          fc.record({ kind: fc.constant('delete' as const), key }),
+          fc.record({ kind: fc.constant('get' as const), key }),
+          fc.record({
+            kind: fc.constant('cas' as const),
+            key,
+            expected: value,
+            value: fc.constantFrom('x', 'y'),
+          }),
+          fc.record({
+            kind: fc.constant('list' as const),
+            prefix: fc.constantFrom('', 'a', 'a/', 'b', 'z'),
+            after: fc.option(key, { nil: undefined }),
+            limit: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+          }),
+        );
+        const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(op, { maxLength: 8 }), { minLength: 1, maxLength: 3 }),
+            fc.boolean(),
+            async (batches, abortLast) => {
+              let model = new Map<string, string>();
+              await store.transaction(async (tx) => {
+                for (const k of await tx.list('')) await tx.delete(k);
+              });
+              for (const [i, batch] of batches.entries()) {
+                const abort = abortLast && i === batches.length - 1;
+                const draft = new Map(model);
+                const run = store.transaction(async (tx) => {
+                  for (const o of batch) {
+                    if (o.kind === 'put') {
+                      await tx.put(o.key, text(o.value));
+                      draft.set(o.key, o.value);
+                    } else if (o.kind === 'delete') {
+                      assert.equal(await tx.delete(o.key), draft.delete(o.key));
+                    } else if (o.kind === 'get') {
+                      assert.equal(str(await tx.get(o.key)), draft.get(o.key));
+                    } else if (o.kind === 'cas') {
+                      const expected = o.expected === undefined ? undefined : text(o.expected);
+                      const wrote = await tx.compareAndSet(o.key, expected, text(o.value));
+                      assert.equal(wrote, draft.get(o.key) === o.expected);
+                      if (wrote) draft.set(o.key, o.value);
+                    } else {
+                      const want = [...draft.keys()]
+                        .filter((k) => k.startsWith(o.prefix))
+                        .filter((k) => o.after === undefined || byteOrder(k, o.after) > 0)
+                        .sort(byteOrder)
+                        .slice(0, o.limit ?? Infinity);
+                      const options = {
+                        ...(o.after === undefined ? {} : { after: o.after }),
+                        ...(o.limit === undefined ? {} : { limit: o.limit }),
+                      };
+                      assert.deepEqual(await tx.list(o.prefix, options), want);
+                    }
+                  }
+                  if (abort) throw new Error('abort on purpose');
+                });
+                if (abort) await assert.rejects(run, /abort on purpose/);
+                else {
+                  await run;
+                  model = draft;
+                }
+              }
+              const stored = await store.transaction(async (tx) => {
+                const out = new Map<string, string>();
+                for (const k of await tx.list('')) out.set(k, str(await tx.get(k))!);
+                return out;
+              });
+              assert.deepEqual(stored, model);
+            },
+          ),
+          { numRuns: target.durable ? 15 : 60 },
+        );
       }));
 
     test('committed data survives a reopen', { skip: !target.durable }, async () => {
