@@ -118,7 +118,7 @@ describe('cas as a new user runs it', () => {
     const r = await runBin('cas', ['-c', join(bad, 'cas.toml')]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /api\.api_listn/);
-    assert.match(r.stderr, /CAS_CONFIG_UNKNOWN_KEY/);
+    assert.ok(r.stderr.includes('CAS_CONFIG_UNKNOWN_KEY'), r.stderr);
     rmSync(bad, { recursive: true, force: true });
   });
 
@@ -132,7 +132,7 @@ describe('cas as a new user runs it', () => {
     const refused = await runBin('scone', ['cas', 'attest', addr], { env: alice() });
     assert.equal(refused.code, 3);
     assert.match(refused.stderr, /--only_for_testing-debug/);
-    assert.match(refused.stderr, /CAS_SERVER_ATTESTATION_REFUSED/);
+    assert.ok(refused.stderr.includes('CAS_SERVER_ATTESTATION_REFUSED'), refused.stderr);
 
     const wrongKey = await runBin(
       'scone',
@@ -214,7 +214,7 @@ describe('cas as a new user runs it', () => {
       { env: alice() },
     );
     assert.equal(mismatch.code, 3);
-    assert.match(mismatch.stderr, /CAS_SESSION_VERIFY_MISMATCH/);
+    assert.ok(mismatch.stderr.includes('CAS_SESSION_VERIFY_MISMATCH'), mismatch.stderr);
     const read = await runBin('scone', ['session', 'read', 'shop'], { env: alice() });
     assert.equal(read.code, 0, read.stderr);
     assert.match(read.stdout, new RegExp(hash));
@@ -240,7 +240,7 @@ describe('cas as a new user runs it', () => {
     assert.equal(attest.code, 0, attest.stderr);
     const bobRead = await runBin('scone', ['session', 'read', 'shop'], { env: bob() });
     assert.equal(bobRead.code, 2);
-    assert.match(bobRead.stderr, /CAS_SESSION_NOT_FOUND/);
+    assert.ok(bobRead.stderr.includes('CAS_SESSION_NOT_FOUND'), bobRead.stderr);
     const bobUpdate = await runBin('scone', ['session', 'update', sessionFile, '-e', 'NAME=shop'], {
       env: bob(),
     });
