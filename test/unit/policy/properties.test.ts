@@ -227,3 +227,28 @@ test('the hash changes with meaning and with the creator', () => {
   assert.equal(h, PINNED_HASH);
   assert.equal(h, sessionHash(JSON.parse(JSON.stringify(base.session)) as typeof base.session));
 });
+
+test('parseSession never throws on mutations of a valid session', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(REFERENCE_EXAMPLE.length), fc.nat(8), fc.string({ maxLength: 6 })), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      (edits) => {
+        let text = REFERENCE_EXAMPLE;
+        for (const [at, drop, insert] of edits) {
+          text = text.slice(0, at) + insert + text.slice(at + drop);
+        }
+        const res = parseSession(text, { vars: { MRENCLAVE } });
+        if (!res.ok) {
+          for (const i of res.issues) {
+            assert.ok(i.line >= 1 && i.column >= 1, JSON.stringify(i));
+            assert.ok(i.line <= text.split('\n').length, JSON.stringify(i));
+          }
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
