@@ -26,6 +26,11 @@ export interface Store {
   /**
    * Runs `fn` in one transaction: commits when it resolves, rolls back when it throws. Two
    * transactions that write the same key cannot both commit (serialisable).
+   *
+   * With PostgreSQL, `fn` may run more than once (a serialization failure re-runs it from the
+   * start), so it should only call the store and compute; outside effects belong after the
+   * transaction resolves. Exhausted re-runs throw `CAS_STORE_CONFLICT`. A transaction started
+   * inside another one of the same store is refused (`CAS_INTERNAL`). See docs/storage.md.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import { keyBytes, listRange, checkVersion, valueBytes } from './check.js';
 import type { ListOptions, PhysicalBackend, PhysicalRow, PhysicalTx } from './physical.js';
-import { guardTx, SerialRunner } from './serial-runner.js';
+import { guardTx } from './guard-tx.js';
+import { SerialRunner } from './serial-runner.js';
 
 /** A row of the memory backend; `null` in a transaction's overlay marks a deletion. */
 type Rows = Map<string, PhysicalRow>;

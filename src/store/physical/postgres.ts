@@ -8,7 +8,7 @@ import type { ListOptions, PhysicalBackend, PhysicalTx } from './physical.js';
 import { postgresPoolConfig, type PostgresOptions } from './postgres-config.js';
 import { postgresError, isSerializationFailure } from './postgres-errors.js';
 import { migratePostgres } from './postgres-schema.js';
-import { guardTx } from './serial-runner.js';
+import { guardTx } from './guard-tx.js';
 
 /** A PostgreSQL backend, with its pool for the key-store table. */
 export interface PostgresBackend extends PhysicalBackend {

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { CasError } from '../../errors/cas-error.js';
 import { checkVersion, keyBytes, listRange, valueBytes } from './check.js';
 import type { ListOptions, PhysicalBackend, PhysicalTx } from './physical.js';
-import { guardTx, SerialRunner } from './serial-runner.js';
+import { guardTx } from './guard-tx.js';
+import { SerialRunner } from './serial-runner.js';
 import { migrateSqlite } from './sqlite-schema.js';
 
 /** Options of {@link openSqliteBackend}. */
