@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { parseDuration } from './duration.js';
 import { keyPath } from './issue-sink.js';
 import {
@@ -160,10 +160,12 @@ export function readSecretValue(r: Reader, node: YNode, path: string, kind: Secr
   try {
     if (kind === 'private-key') {
       if (!s.includes('-----BEGIN PRIVATE KEY-----')) return bad('a PKCS#8 PEM private key');
-      createPrivateKey(s);
+      if (!isSupportedKey(createPrivateKey(s)))
+        return bad(`a key of a supported type (${KEY_TYPES.join(', ')})`);
     } else if (kind === 'public-key') {
       if (!s.includes('-----BEGIN PUBLIC KEY-----')) return bad('an SPKI PEM public key');
-      createPublicKey(s);
+      if (!isSupportedKey(createPublicKey(s)))
+        return bad(`a key of a supported type (${KEY_TYPES.join(', ')})`);
     } else if (kind === 'x509' || kind === 'x509-ca') {
       new X509Certificate(s);
     }
@@ -188,4 +190,14 @@ function asHexAnyLength(r: Reader, node: YNode, path: string): string | undefine
     return undefined;
   }
   return asHex(r, node, path, s.length) ?? undefined;
+}
+
+/** Whether a key is of one of the {@link KEY_TYPES}: P-256, P-384, Ed25519, RSA-2048, RSA-3072. */
+function isSupportedKey(key: KeyObject): boolean {
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'ed25519') return true;
+  if (key.asymmetricKeyType === 'ec')
+    return d.namedCurve === 'prime256v1' || d.namedCurve === 'secp384r1';
+  if (key.asymmetricKeyType === 'rsa') return d.modulusLength === 2048 || d.modulusLength === 3072;
+  return false;
 }

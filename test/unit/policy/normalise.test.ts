@@ -289,3 +289,22 @@ test('the substituted text is returned for upload, and the CAS can parse it with
   assert.ok(again.ok, JSON.stringify(!again.ok && again.issues));
   assert.equal(again.session.secrets[0]?.value, '$HOME');
 });
+
+test('explicit key values must be of a supported type', () => {
+  const pem = (k: ReturnType<typeof generateKeyPairSync>['privateKey']): string =>
+    k.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const block = (text: string): string => text.trim().split('\n').join('\n      ');
+  const good = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+  const bad = generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey;
+  const text = (p: string): string =>
+    `name: a\nversion: "0.3"\nsalt: "${'1'.repeat(32)}"\nsecrets:\n  - name: k\n    kind: private-key\n    value: |\n      ${block(p)}\n`;
+  const ok = parseSession(text(pem(good)));
+  assert.ok(ok.ok, JSON.stringify(!ok.ok && ok.issues));
+  const res = parseSession(text(pem(bad)));
+  assert.ok(!res.ok);
+  assert.deepEqual(
+    res.issues.map((i) => [i.code, i.path]),
+    [['CAS_POLICY_BAD_VALUE', 'secrets[0].value']],
+  );
+  assert.match(res.issues[0]?.message ?? '', /supported type/);
+});
