@@ -236,12 +236,13 @@ async function dev(): Promise<void> {
   );
   printStarted(started);
   out(`LAS: 127.0.0.1:${las.address.port}`);
+  out(`Owner: your CLI identity ${identity.keyHash}`);
   out(
-    `Owner and pinned in ${statePath} as CAS "${name}" (simulation, relaxation only_for_testing-debug recorded).`,
+    `Pinned in ${statePath} as CAS "${name}" (simulation, relaxation only_for_testing-debug recorded).`,
   );
   out('Next, try:');
   out('  scone cas list');
-  out('  scone session create examples/hello.yaml --cas dev');
+  out('  scone session create my-session.yaml --cas dev');
   out('  scone session read <name> --cas dev');
   out(
     `  SCONE_CAS_ADDR=127.0.0.1:${started.servers.enclaveAddress.port} SCONE_CONFIG_ID=<session>/<service> cas-run -- <program>`,

@@ -251,6 +251,28 @@ describe('sessions over mutual TLS', () => {
     assert.ok(!cas.log().includes(EXPLICIT));
   });
 
+  test('export_public values are served without a client certificate; others are not', async () => {
+    const body = sessionYaml('pub', { extra: '' }).replace(
+      '    size: 24\n',
+      '    size: 24\n    export_public: true\n',
+    );
+    assert.equal((await call(cas.port, 'POST', '/session', { identity: alice, body })).status, 201);
+    const all = await call(cas.port, 'GET', '/v1/values/session=pub');
+    assert.equal(all.status, 200, all.text);
+    const values = (all.body as { values: Record<string, { value: string }> }).values;
+    assert.deepEqual(Object.keys(values), ['password']);
+    assert.equal(values['password']!.value.length, 24);
+    const one = await call(cas.port, 'GET', '/v1/values/session=pub,secret=password');
+    assert.equal((one.body as { value: string }).value, values['password']!.value);
+    const hidden = await call(cas.port, 'GET', '/v1/values/session=pub,secret=given');
+    assert.equal(hidden.status, 404);
+    assert.equal(codeOf(hidden), 'CAS_SESSION_NOT_FOUND');
+    const none = await call(cas.port, 'GET', '/v1/values/session=shop');
+    assert.equal(codeOf(none), 'CAS_SESSION_NOT_FOUND');
+    const bad = await call(cas.port, 'GET', '/v1/values/nonsense');
+    assert.equal(codeOf(bad), 'CAS_SERVER_BAD_REQUEST');
+  });
+
   test('restarting the CAS loses nothing', async () => {
     await (globalThis as unknown as { __restart: () => Promise<void> }).__restart();
     assert.equal(cas.rt.state, 'provisioned');

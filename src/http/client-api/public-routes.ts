@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { CasRuntime } from '../../core/cas-runtime.js';
 import { casSelfEvidence } from '../../core/self-evidence.js';
+import { publicValues } from '../../core/sessions/public-values.js';
 import type { CasMetrics } from '../metrics.js';
 
-/** Routes that need no client certificate: lifecycle state, metrics, the CAS's own evidence. */
+/**
+ * Routes that need no client certificate: lifecycle state, metrics, the CAS's own evidence,
+ * and the public values of sessions.
+ */
 export function registerPublicRoutes(
   app: FastifyInstance,
   rt: CasRuntime,
@@ -21,5 +25,8 @@ export function registerPublicRoutes(
   });
   app.get<{ Querystring: { nonce?: string } }>('/v1/attest', (request) =>
     casSelfEvidence(rt, request.query.nonce),
+  );
+  app.get<{ Params: { '*': string } }>('/v1/values/*', (request) =>
+    publicValues(rt, request.params['*']),
   );
 }
