@@ -69,7 +69,7 @@ export function readSecurity(r: Reader, node: YNode | undefined, path: string): 
         'CAS_POLICY_IGNORE_ALL_ADVISORIES',
         keyPath(ap, 'ignore_advisories'),
         ia.value.offset,
-        '"*" ignores every security advisory, now and in the future; list the advisory ids you accept',
+        '"*" (ignore every advisory) is honoured only together with `tolerate: [debug-mode]`; without it no advisory is ignored, so list the advisory ids you accept',
       );
     }
   }

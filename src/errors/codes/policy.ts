@@ -85,6 +85,6 @@ export const policyCodes = defineCodes({
     'Warning: a service `image_name` names no image of the session, so it gets no injection files from it.',
   ),
   CAS_POLICY_IGNORE_ALL_ADVISORIES: invalid(
-    'Warning: `ignore_advisories: "*"` ignores every security advisory; list the advisory ids instead.',
+    'Warning: `ignore_advisories: "*"` without `tolerate: [debug-mode]` ignores nothing; list the advisory ids instead.',
   ),
 });
