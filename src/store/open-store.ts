@@ -47,6 +47,8 @@ export interface OpenStoreConfig {
   readonly verifier: KeyStoreVerifier;
   /** The owner's database key (`--database-key-file`), 32 bytes. */
   readonly injectedKey?: Uint8Array;
+  /** Refuse to create a new database (no key store yet): `CAS_STORE_UNSEALABLE`. */
+  readonly mustExist?: boolean;
   /** The seal of this instance; default: the simulation seal in `stateDir`. */
   readonly sealer?: Sealer;
   readonly now?: () => Date;
@@ -149,7 +151,7 @@ export async function composeStore(
       instanceKeyHash: config.instanceKeyHash,
       signer: config.signer,
       verifier: config.verifier,
-      databaseExists: await barrierInitialised(physical),
+      databaseExists: config.mustExist === true || (await barrierInitialised(physical)),
       checkKey: (key) => opensKeyring(physical, key),
       ...(config.injectedKey === undefined ? {} : { injectedKey: config.injectedKey }),
       ...(config.now === undefined ? {} : { now: config.now }),

@@ -35,7 +35,8 @@ export interface DatabaseKeyOptions {
   readonly injectedKey?: Uint8Array;
   /**
    * When there is no key store yet: false (default) creates one; true refuses, because the
-   * database already holds data that only the missing key opens.
+   * database already holds data that only the missing key opens, or because the caller
+   * expects an existing database.
    */
   readonly databaseExists?: boolean;
   /** Confirms that a key opens the database, before an entry for an injected key is added. */
@@ -73,7 +74,7 @@ export async function openOrCreateDatabaseKey(options: DatabaseKeyOptions): Prom
       if (options.databaseExists === true) {
         throw new CasError(
           'CAS_STORE_UNSEALABLE',
-          `the key store ${io.where} is missing but the database holds data: restore the key store that belongs to this database`,
+          `the key store ${io.where} is missing: restore the key store that belongs to this database (a new database is created only on provisioning)`,
         );
       }
       const key = injected ?? SecretKey.generate();

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createStoreProvider } from '../../../src/store/store-provider.js';
+import { rejectsWithCode } from '../../conformance/store-conformance.js';
+import { tempDir, testCas, trusting } from './seal-helpers.js';
+
+test('the provider: open before create is refused, create makes it exist, open reopens it', async (t) => {
+  const root = tempDir(t);
+  const cas = testCas();
+  const config = {
+    database: { path: join(root, 'db', 'cas.db') },
+    stateDir: join(root, 'state'),
+    instanceKeyHash: cas.keyHash,
+    signer: cas.signer,
+    verifier: trusting(cas),
+  };
+  const provider = await createStoreProvider(config);
+  assert.equal(provider.exists(), false);
+  await rejectsWithCode(provider.open(), 'CAS_STORE_UNSEALABLE');
+  const injected = randomBytes(32);
+  const created = await provider.create(injected);
+  assert.equal(provider.exists(), true);
+  assert.equal(provider.current()?.databaseKeyInjected, true);
+  await created.transaction((tx) => tx.put('k', new Uint8Array([1])));
+  await created.close();
+
+  const later = await createStoreProvider(config);
+  assert.equal(later.exists(), true);
+  const reopened = await later.open();
+  assert.deepEqual(await reopened.transaction((tx) => tx.get('k')), new Uint8Array([1]));
+  assert.equal(later.current()?.databaseKeyInjected, true);
+  await reopened.close();
+  await rejectsWithCode(later.create(randomBytes(32)), 'CAS_STORE_WRONG_KEY');
+});
