@@ -13,7 +13,7 @@ import {
   verifyRawP256,
   verifySignedBytes,
 } from './signed-json.js';
-import { matchPlatformLevel, matchTdxModule, parseTcbInfo } from './tcb-info.js';
+import { matchPlatformLevel, matchTdLevels, parseTcbInfo, type TdLevels } from './tcb-info.js';
 import { unionAdvisories, worstStatus, type IntelStatus, type MatchedLevel } from './tcb-status.js';
 
 /** Everything a DCAP quote verification established, for the SGX and TDX claim builders. */
@@ -23,6 +23,8 @@ export interface DcapVerified {
   readonly platform: MatchedLevel;
   readonly qe: MatchedLevel;
   readonly tdxModule?: { readonly id: string; readonly level: MatchedLevel | null };
+  /** TD 1.5 with a preserved launch TCB: the levels of TEE_TCB_SVN2 (the TCB running now). */
+  readonly current?: TdLevels;
   readonly status: IntelStatus;
   readonly advisoryIds: readonly string[];
   readonly tcbEvaluationDataNumber: number;
@@ -162,22 +164,25 @@ export function verifyDcapQuote(
   }
 
   const td = quote.body.kind === 'td' ? quote.body.report : undefined;
-  const platform = matchPlatformLevel(tcbInfo, {
-    sgxTcbComponents: pck.sgxTcbComponents,
-    pceSvn: pck.pceSvn,
-    ...(td ? { teeTcbSvn: td.teeTcbSvn } : {}),
-  });
-  const tdxModule = td
-    ? matchTdxModule(tcbInfo, td.teeTcbSvn, td.mrSignerSeam, td.seamAttributes)
-    : undefined;
+  const tdLevels = td ? matchTdLevels(tcbInfo, pck, td) : undefined;
+  const platform =
+    tdLevels?.launch.platform ??
+    matchPlatformLevel(tcbInfo, { sgxTcbComponents: pck.sgxTcbComponents, pceSvn: pck.pceSvn });
+  const tdxModule = tdLevels?.launch.module;
   const qe = matchQeIdentity(qeIdentity, quote.qeReport);
-  const levels = [platform, qe, ...(tdxModule?.level ? [tdxModule.level] : [])];
+  const levels = [platform, qe];
+  for (const l of [tdLevels?.launch, tdLevels?.current]) {
+    if (l === undefined) continue;
+    levels.push(l.platform);
+    if (l.module.level) levels.push(l.module.level);
+  }
   return {
     quote,
     pck,
     platform,
     qe,
     ...(tdxModule ? { tdxModule } : {}),
+    ...(tdLevels?.current ? { current: tdLevels.current } : {}),
     status: worstStatus(levels.map((l) => l.status)),
     advisoryIds: unionAdvisories(levels.map((l) => l.advisoryIds)),
     tcbEvaluationDataNumber: tcbInfo.tcbEvaluationDataNumber,

@@ -9,6 +9,7 @@ import {
   parseWith,
   svn,
 } from './signed-json.js';
+import type { TdReport } from './quote.js';
 import { noMatch, refuseRevoked, type MatchedLevel } from './tcb-status.js';
 
 const components = z.array(z.object({ svn })).length(16);
@@ -224,4 +225,33 @@ export function maskedEqual(value: Uint8Array, expectedHex: string, maskHex: str
   return value.every(
     (b, i) => (b & (mask[i] as number)) === ((expected[i] as number) & (mask[i] as number)),
   );
+}
+
+/** The TCB levels of a TD under one TEE_TCB_SVN: platform and TDX module. */
+export interface TdLevels {
+  readonly platform: MatchedLevel;
+  readonly module: { readonly id: string; readonly level: MatchedLevel | null };
+}
+
+/**
+ * The levels of a TD: those of TEE_TCB_SVN (the TCB the TD launched under) and, when a TD 1.5
+ * report carries a non-zero TEE_TCB_SVN2 (the TCB running now, after a module update that
+ * preserved the TD), those too. Both must match a level. Intel's QVL reports "relaunch
+ * advised" when only the launch TCB is out of date; here the worse of the two counts, which is
+ * never more lenient.
+ */
+export function matchTdLevels(
+  info: TcbInfo,
+  pck: { readonly sgxTcbComponents: readonly number[]; readonly pceSvn: number },
+  td: TdReport,
+): { launch: TdLevels; current?: TdLevels } {
+  const levels = (teeTcbSvn: Uint8Array): TdLevels => ({
+    platform: matchPlatformLevel(info, { ...pck, teeTcbSvn }),
+    module: matchTdxModule(info, teeTcbSvn, td.mrSignerSeam, td.seamAttributes),
+  });
+  const launch = levels(td.teeTcbSvn);
+  const svn2 = td.teeTcbSvn2;
+  return svn2 !== undefined && svn2.some((b) => b !== 0)
+    ? { launch, current: levels(svn2) }
+    : { launch };
 }

@@ -110,6 +110,12 @@ function verifyTdx(request: VerifyRequest<IntelCollateral>, requireSept: boolean
             tdx_module_tcb_status: result.tdxModule.level?.status ?? 'UpToDate',
           }
         : {}),
+      ...(result.current
+        ? {
+            current_platform_tcb_status: result.current.platform.status,
+            current_tdx_module_tcb_status: result.current.module.level?.status ?? 'UpToDate',
+          }
+        : {}),
       tcb_date: result.platform.tcbDate,
       tcb_evaluation_data_number: result.tcbEvaluationDataNumber,
     },

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseQeIdentity, matchQeIdentity } from '../../../../src/attestation/intel/qe-identity.js';
-import { parseSgxReport } from '../../../../src/attestation/intel/quote.js';
+import { parseSgxReport, type TdReport } from '../../../../src/attestation/intel/quote.js';
 import {
   matchPlatformLevel,
+  matchTdLevels,
   matchTdxModule,
   parseTcbInfo,
 } from '../../../../src/attestation/intel/tcb-info.js';
@@ -343,6 +344,51 @@ test('SGX TCB info version 2 matches like its version 3 form', () => {
   assert.equal(v2.tcbEvaluationDataNumber, 9);
   assert.throws(
     () => matchPlatformLevel(v2, { sgxTcbComponents: comps(9).map((c) => c.svn), pceSvn: 13 }),
+    codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
+  );
+});
+
+test('a TD 1.5 report is judged under its launch TCB and, when preserved, its current TCB', () => {
+  const module = {
+    mrsigner: zeros48,
+    attributes: '0000000000000000',
+    attributesMask: 'FFFFFFFFFFFFFFFF',
+  };
+  const moduleLevel = (isvsvn: number, tcbStatus: string) => ({
+    tcb: { isvsvn },
+    tcbDate: '2024-03-13T00:00:00Z',
+    tcbStatus,
+  });
+  const tcb = info('TDX', [level([2], 11, 'UpToDate', undefined, [0, 0, 2])], {
+    tdxModule: module,
+    tdxModuleIdentities: [
+      {
+        id: 'TDX_01',
+        ...module,
+        tcbLevels: [moduleLevel(6, 'UpToDate'), moduleLevel(2, 'OutOfDate')],
+      },
+    ],
+  });
+  const svn = (...b: number[]) =>
+    new Uint8Array([...b, ...new Array<number>(16 - b.length).fill(0)]);
+  const td = (teeTcbSvn: Uint8Array, teeTcbSvn2?: Uint8Array) =>
+    ({
+      teeTcbSvn,
+      mrSignerSeam: new Uint8Array(48),
+      seamAttributes: new Uint8Array(8),
+      ...(teeTcbSvn2 ? { teeTcbSvn2 } : {}),
+    }) as unknown as TdReport;
+  const pck = { sgxTcbComponents: comps(2).map((c) => c.svn), pceSvn: 11 };
+  // TD 1.0, or TD 1.5 without a preserved TCB (TEE_TCB_SVN2 all zero): one evaluation
+  assert.equal(matchTdLevels(tcb, pck, td(svn(7, 1, 2))).current, undefined);
+  assert.equal(matchTdLevels(tcb, pck, td(svn(7, 1, 2), svn())).current, undefined);
+  // launched under module SVN 3 (OutOfDate), running 7 (UpToDate): both are reported
+  const both = matchTdLevels(tcb, pck, td(svn(3, 1, 2), svn(7, 1, 2)));
+  assert.equal(both.launch.module.level?.status, 'OutOfDate');
+  assert.equal(both.current?.module.level?.status, 'UpToDate');
+  // a current TCB that matches no level is a refusal too
+  assert.throws(
+    () => matchTdLevels(tcb, pck, td(svn(7, 1, 2), svn(1, 1, 2))),
     codeIs('CAS_ATTESTATION_TCB_NO_MATCH'),
   );
 });
