@@ -5,12 +5,13 @@
  * VCEK/VLEK whose key signs the report and only the ASK/ASVK and ARK above it. Picking is a
  * convenience: the verifier checks everything again against its pinned roots.
  */
-import { verify, X509Certificate } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pemCertificates } from '../attestation/pki/certificate.js';
 import type { SnpCollateral } from '../attestation/snp/amd-chain.js';
-import { parseSnpReport } from '../attestation/snp/snp-report.js';
+import { selectSnpChain } from '../attestation/snp/select-chain.js';
+import { SNP_REPORT_SIZE } from '../attestation/snp/snp-report.js';
 import { parseHclReport } from '../attestation/tpm/hcl-report.js';
 import type { TpmCollateral } from '../attestation/tpm/tpm-verifier.js';
 import { parseVtpmEvidence } from '../attestation/tpm/vtpm-evidence.js';
@@ -18,11 +19,6 @@ import { CasError } from '../errors/cas-error.js';
 
 const HCL_OFFSET_OF_SNP = 0x20;
 const MAX_FILE = 1024 * 1024;
-
-interface Certificate {
-  readonly der: Uint8Array;
-  readonly x509: X509Certificate;
-}
 
 async function filesOf(path: string): Promise<{ path: string; bytes: Uint8Array }[]> {
   let paths: string[];
@@ -50,59 +46,13 @@ async function filesOf(path: string): Promise<{ path: string; bytes: Uint8Array 
   return files;
 }
 
-/** Certificates in a file's bytes (PEM blocks, or one DER certificate); none when it is neither. */
-function certificatesIn(bytes: Uint8Array): Certificate[] {
+/**
+ * Candidate certificates in a file's bytes: its PEM blocks, or the file as one DER blob. Blobs
+ * that are not certificates (the report itself, a README) are dropped by the selection.
+ */
+function certificatesIn(bytes: Uint8Array): Uint8Array[] {
   const text = Buffer.from(bytes).toString('latin1');
-  const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemCertificates(text) : [bytes];
-  const out: Certificate[] = [];
-  for (const der of ders) {
-    try {
-      out.push({ der, x509: new X509Certificate(der) });
-    } catch {
-      // Not a certificate (the report itself, a README): a directory may hold anything.
-    }
-  }
-  return out;
-}
-
-const commonName = (name: string): string =>
-  name
-    .split('\n')
-    .find((line) => line.startsWith('CN='))
-    ?.slice(3) ?? '';
-
-/** The VCEK/VLEK whose key verifies the report, and the ASK/ASVK and ARK above it. */
-function pickChain(certificates: readonly Certificate[], report: Uint8Array | null): SnpCollateral {
-  const leaves = certificates.filter((c) =>
-    ['SEV-VCEK', 'SEV-VLEK'].includes(commonName(c.x509.subject)),
-  );
-  let leaf = leaves.length === 1 ? leaves[0] : undefined;
-  if (report !== null && leaves.length > 0) {
-    try {
-      const parsed = parseSnpReport(report);
-      leaf =
-        leaves.find((c) =>
-          verify(
-            'sha384',
-            parsed.signed,
-            { key: c.x509.publicKey, dsaEncoding: 'ieee-p1363' },
-            parsed.signature,
-          ),
-        ) ?? leaf;
-    } catch {
-      // A report that does not parse: the verifier will say why.
-    }
-  }
-  if (leaf === undefined) return { chain: [] };
-  const intermediate = certificates.find((c) => c.x509.subject === leaf.x509.issuer && c !== leaf);
-  const root =
-    intermediate === undefined
-      ? undefined
-      : certificates.find((c) => c.x509.subject === intermediate.x509.issuer);
-  return {
-    endorsementKey: leaf.der,
-    chain: [intermediate, root].filter((c): c is Certificate => c !== undefined).map((c) => c.der),
-  };
+  return text.includes('-----BEGIN CERTIFICATE-----') ? pemCertificates(text) : [bytes];
 }
 
 /** Loads SNP collateral (VCEK/VLEK, optionally ASK/ASVK/ARK) from a file or directory. */
@@ -112,7 +62,8 @@ export async function loadSnpCollateral(
 ): Promise<SnpCollateral> {
   if (path === undefined) return { chain: [] };
   const certificates = (await filesOf(path)).flatMap((file) => certificatesIn(file.bytes));
-  return pickChain(certificates, evidence);
+  // An extended report carries its certificate table after the report; the report is first.
+  return selectSnpChain(certificates, evidence.subarray(0, SNP_REPORT_SIZE));
 }
 
 function quoteVerifiedBy(hcl: Uint8Array, evidence: Uint8Array): boolean {
@@ -142,8 +93,8 @@ export async function loadTpmCollateral(
   const snpReport =
     hclReport === undefined
       ? null
-      : hclReport.subarray(HCL_OFFSET_OF_SNP, HCL_OFFSET_OF_SNP + 0x4a0);
-  const snp = pickChain(
+      : hclReport.subarray(HCL_OFFSET_OF_SNP, HCL_OFFSET_OF_SNP + SNP_REPORT_SIZE);
+  const snp = selectSnpChain(
     files.flatMap((file) => certificatesIn(file.bytes)),
     snpReport,
   );

@@ -10,7 +10,9 @@ import { CasError } from '../../errors/cas-error.js';
 import type { Claims, TcbStatus, Verifier, VerifyRequest } from '../verifier.js';
 import { verifyAmdChain, type SnpCollateral } from './amd-chain.js';
 import { checkEndorsement, checkGuest } from './snp-checks.js';
-import { parseSnpReport, type SnpReport } from './snp-report.js';
+import { parseSnpCertificateTable } from './cert-table.js';
+import { selectSnpChain } from './select-chain.js';
+import { SNP_REPORT_SIZE, parseSnpReport, type SnpReport } from './snp-report.js';
 import { decodeTcb, productOfCpuid, tcbBelow, type SnpProduct, type SnpTcb } from './snp-tcb.js';
 
 /** Deployment choices of the SNP verifier. */
@@ -62,13 +64,29 @@ function checkSignature(report: SnpReport, leaf: ReturnType<typeof verifyAmdChai
 }
 
 /**
+ * Evidence may be an extended report: the report followed by its certificate table. The
+ * table's VCEK/VLEK is used when the collateral has none, and its ASK/ARK join the chain.
+ */
+function withCertificateTable(collateral: SnpCollateral, evidence: Uint8Array): SnpCollateral {
+  if (evidence.length <= SNP_REPORT_SIZE) return collateral;
+  const table = parseSnpCertificateTable(evidence.subarray(SNP_REPORT_SIZE));
+  const picked = selectSnpChain(table, evidence.subarray(0, SNP_REPORT_SIZE));
+  const endorsementKey = collateral.endorsementKey ?? picked.endorsementKey;
+  return {
+    ...(endorsementKey === undefined ? {} : { endorsementKey }),
+    chain: [...(collateral.chain ?? []), ...(picked.chain ?? [])],
+  };
+}
+
+/**
  * Verifies an SNP report and returns its claims and parsed fields.
  * @throws CasError with a `CAS_ATTESTATION_*` code when the report is not acceptable.
  */
 export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
-  const report = parseSnpReport(input.evidence);
+  const report = parseSnpReport(input.evidence.subarray(0, SNP_REPORT_SIZE));
   const options = input.options ?? {};
-  const chain = verifyAmdChain(input.collateral, report.signingKey, options.product, input.now);
+  const collateral = withCertificateTable(input.collateral, input.evidence);
+  const chain = verifyAmdChain(collateral, report.signingKey, options.product, input.now);
   checkSignature(report, chain.leaf);
   if (report.cpuid !== null && report.cpuid.family !== 0) {
     const named = productOfCpuid(report.cpuid.family, report.cpuid.model);
