@@ -8,7 +8,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Logger } from 'pino';
-import { verifierFor } from '../attestation/registry.js';
 import { loadState, saveState, stateFilePath, stateIdentity, withPinnedCas } from '../cli/state.js';
 import {
   availabilityConfigFrom,
@@ -17,11 +16,11 @@ import {
 } from '../config/availability-config.js';
 import { formatAddress } from '../config/listen-address.js';
 import { CasRuntime } from '../core/cas-runtime.js';
+import { enclaveDeps } from '../core/enclave-deps.js';
 import { keySealerFrom } from '../core/key-sealer.js';
 import { computeMeasurement } from '../core/measurement.js';
 import { parseDatabaseKey, selfProvision } from '../core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../core/sessions/default-session-engine.js';
-import { loadForProvisioning } from '../core/sessions/load-for-provisioning.js';
 import { createSqliteStoreProvider } from '../core/store-provider.js';
 import { loadOrCreateCasKeys } from '../crypto/cas-keys.js';
 import { CasError, isCasError } from '../errors/cas-error.js';
@@ -29,7 +28,6 @@ import { registerEnclaveRoutes } from '../http/enclave-api/register-enclave-rout
 import { createLogger } from '../http/logger.js';
 import { startCasServers, type CasServers } from '../http/server.js';
 import { runLas } from '../las/run-las.js';
-import { renderService } from '../secrets/render-service.js';
 import { createSimulationSealer } from '../store/seal/simulation-sealer.js';
 
 /** The folder of the installed package (the nearest package.json above this file). */
@@ -97,15 +95,7 @@ async function startCas(
     apiListen: config.apiListen,
     enclaveListen: config.enclaveListen,
     logger,
-    registerEnclaveRoutes: (app) =>
-      registerEnclaveRoutes(app, {
-        loadForProvisioning: (name) => loadForProvisioning(rt.store(), name),
-        renderService: (session, service, values) =>
-          renderService(session, service, values as Parameters<typeof renderService>[2]),
-        verifierFor,
-        log: logger,
-        now: () => new Date(),
-      }),
+    registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(rt)),
   });
   return { rt, servers, logger };
 }

@@ -15,10 +15,16 @@ export interface AuditEvent {
     | 'session_created'
     | 'session_updated'
     | 'session_read'
-    | 'access_denied';
+    | 'access_denied'
+    | 'service_attested'
+    | 'attestation_refused';
   readonly session?: string;
   readonly hash?: string;
   readonly caller?: string;
+  readonly service?: string;
+  readonly measurement?: string;
+  /** A coded reason (never a secret or an expected value). */
+  readonly reason?: string;
 }
 
 /** Where audit events go; the audit engineer's log plugs in here (default: nowhere). */

@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CasRuntime } from '../../../src/core/cas-runtime.js';
+import { enclaveDeps } from '../../../src/core/enclave-deps.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import type { StoreProvider } from '../../../src/core/ports.js';
 import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
 import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity, type Identity } from '../../../src/crypto/identity.js';
+import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-enclave-routes.js';
 import { createLogger } from '../../../src/http/logger.js';
 import { startCasServers, type CasServers } from '../../../src/http/server.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
@@ -62,6 +64,7 @@ export async function startTestCas(
     apiListen: { host: '127.0.0.1', port: 0 },
     enclaveListen: { host: '127.0.0.1', port: 0 },
     logger,
+    registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(rt)),
   });
   return {
     rt,
