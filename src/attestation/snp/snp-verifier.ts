@@ -23,6 +23,11 @@ export interface SnpVerifierOptions {
   readonly vmpl?: number;
   /** The lowest acceptable reported TCB; below it the status is `OutOfDate`. */
   readonly minimumTcb?: Partial<SnpTcb>;
+  /**
+   * Per-product minimums (SVN numbering differs between generations); for a product listed
+   * here this wins over `minimumTcb`.
+   */
+  readonly minimumTcbByProduct?: Partial<Record<SnpProduct, Partial<SnpTcb>>>;
 }
 
 /** Inputs of {@link verifySnpReport}: a verify request for SNP evidence plus the options. */
@@ -113,7 +118,8 @@ export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
       ? {}
       : { expectedReportData: input.expectedReportData }),
   });
-  const below = options.minimumTcb === undefined ? null : tcbBelow(reportedTcb, options.minimumTcb);
+  const minimum = options.minimumTcbByProduct?.[chain.product] ?? options.minimumTcb;
+  const below = minimum === undefined ? null : tcbBelow(reportedTcb, minimum);
   const tcbStatus: TcbStatus =
     below === null ? 'NotApplicable' : below.length === 0 ? 'UpToDate' : 'OutOfDate';
   const claims: Claims = {

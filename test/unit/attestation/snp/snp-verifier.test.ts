@@ -368,6 +368,25 @@ test('minimum TCB: equal passes as UpToDate, one above the reported microcode gi
   assert.deepEqual(low.extra['tcb_below_minimum'], ['microcode 68 < 69']);
 });
 
+test('per-product minimum TCB wins over the general one', async (t) => {
+  const v = load(t);
+  if (v === null) return;
+  const status = async (options: SnpVerifierOptions): Promise<string> =>
+    ((await verify(v.gosevguest, { options })) as { tcb_status: string }).tcb_status;
+  assert.equal(
+    await status({ minimumTcb: { snp: 6 }, minimumTcbByProduct: { Milan: { snp: 5 } } }),
+    'UpToDate',
+  );
+  assert.equal(
+    await status({ minimumTcb: { snp: 5 }, minimumTcbByProduct: { Milan: { snp: 6 } } }),
+    'OutOfDate',
+  );
+  assert.equal(
+    await status({ minimumTcb: { snp: 6 }, minimumTcbByProduct: { Genoa: { snp: 1 } } }),
+    'OutOfDate',
+  );
+});
+
 test('rules after the signature, on parsed reports: TCB, chip id, MIGRATE_MA, debug, VMPL, binding', (t) => {
   // A tampered report no longer verifies, so each rule is also exercised directly on a parsed
   // (unsigned) copy: the rule must refuse even if a signature were somehow valid.
