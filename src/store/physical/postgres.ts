@@ -64,13 +64,32 @@ function postgresBackend(pool: pg.Pool, description: string, maxRetries: number)
   const running = new Set<Promise<unknown>>();
   let closed = false;
 
+  /**
+   * A pooled connection inside BEGIN. A connection the server closed while it sat idle in the
+   * pool fails at BEGIN, before anything ran: it is dropped and another tried, as many times
+   * as the pool may hold dead connections.
+   */
+  const begin = async (): Promise<pg.PoolClient> => {
+    for (let tries = 1; ; tries += 1) {
+      const client = await connect(pool);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        return client;
+      } catch (error) {
+        client.release(true);
+        if (tries > pool.options.max) {
+          throw postgresError(error, 'cannot start a PostgreSQL transaction');
+        }
+      }
+    }
+  };
+
   const attempt = async <T>(fn: (tx: PhysicalTx) => Promise<T>): Promise<T> => {
-    const client = await connect(pool);
+    const client = await begin();
     const session = new TxSession(client);
     let open = true;
     let broken = false;
     try {
-      await session.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
       const result = await inside.run(true, () => fn(guardTx(postgresTx(session), () => open)));
       open = false;
       const commit = await session.query('COMMIT');

@@ -76,6 +76,25 @@ if ('skipped' in server) {
       }
     });
 
+    test('connections killed by the server are replaced; the next transaction works', async () => {
+      const db = await server.createDatabase();
+      const backend = await openPostgresBackend({ url: db.url, poolSize: 2 });
+      try {
+        await backend.transaction((tx) => tx.put('k', text('before')));
+        const name = new URL(db.url).pathname.slice(1);
+        await sql(
+          server.url,
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        const value = await backend.transaction(async (tx) => str((await tx.get('k'))?.value));
+        assert.equal(value, 'before');
+      } finally {
+        await backend.close();
+        await db.drop();
+      }
+    });
+
     test('a wrong database name is a configuration error, not a retry loop', async () => {
       const url = server.url.replace(/\/postgres$/, '/no_such_database');
       await rejectsWithCode(
