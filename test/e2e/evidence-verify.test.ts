@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { decodeEvidence, parseAt } from '../../src/cli/commands/evidence-verify.js';
+import { CasError } from '../../src/errors/cas-error.js';
 import { runBin } from '../helpers/bin.js';
 import { requireShared } from '../helpers/shared.js';
 
@@ -170,5 +172,27 @@ test('scone evidence verify refuses bad usage with exit 1', async (t) => {
     const r = await runBin('scone', ['evidence', 'verify', quote, ...args]);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(code));
+  }
+});
+
+test('evidence files are read as raw, hex or base64, and --at as ISO 8601 or unix seconds', () => {
+  const raw = new Uint8Array([3, 0, 2, 0, 0xff, 0x10]);
+  assert.deepEqual(decodeEvidence(raw), raw);
+  assert.deepEqual(decodeEvidence(new TextEncoder().encode('030002 00ff10\n')), raw);
+  assert.deepEqual(
+    decodeEvidence(new TextEncoder().encode(Buffer.from(raw).toString('base64'))),
+    raw,
+  );
+  const json = new TextEncoder().encode('{"quote":{}}');
+  assert.deepEqual(decodeEvidence(json), json);
+  assert.equal(parseAt('1751328000').toISOString(), '2025-07-01T00:00:00.000Z');
+  assert.equal(parseAt('2025-07-01T02:00:00+02:00').toISOString(), '2025-07-01T00:00:00.000Z');
+  assert.equal(parseAt('2025-07-01').toISOString(), '2025-07-01T00:00:00.000Z');
+  for (const bad of ['2025-07-01T00:00', 'tomorrow', '', '1e9', '2025-13-45T00:00:00Z']) {
+    assert.throws(
+      () => parseAt(bad),
+      (e) => e instanceof CasError && e.code === 'CAS_CLI_USAGE',
+      bad,
+    );
   }
 });
