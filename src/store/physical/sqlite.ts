@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { CasError } from '../../errors/cas-error.js';
@@ -48,9 +48,19 @@ export function openSqliteBackend(options: SqliteOptions): PhysicalBackend {
   let db: Db;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Keys (session names) are stored in clear: a new database file is 0600, and SQLite gives
+    // its WAL the same mode.
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o600));
     db = new Database(path, { timeout: 0 });
   } catch (cause) {
-    throw sqliteError(cause, `cannot open the SQLite database ${path}`);
+    const mapped = sqliteError(cause, `cannot open the SQLite database ${path}`);
+    if (mapped instanceof CasError) throw mapped;
+    const code = (cause as { code?: unknown }).code;
+    throw new CasError(
+      'CAS_STORE_CONFIG_INVALID',
+      `cannot open the SQLite database ${path} (${typeof code === 'string' ? code : String(cause)})`,
+      { cause },
+    );
   }
   try {
     db.pragma('locking_mode = EXCLUSIVE');

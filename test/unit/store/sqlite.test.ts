@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -66,10 +66,11 @@ test('a schema newer than this code is refused with CAS_STORE_SCHEMA_TOO_NEW', a
   throwsCode(() => openSqliteBackend({ path }), 'CAS_STORE_SCHEMA_TOO_NEW');
 });
 
-test('a file that is not a SQLite database is refused with CAS_STORE_CONFIG_INVALID', (t) => {
+test('a file that is not a SQLite database, or a directory, is CAS_STORE_CONFIG_INVALID', (t) => {
   const path = tempDb(t);
   writeFileSync(path, Buffer.alloc(4096, 7));
   throwsCode(() => openSqliteBackend({ path }), 'CAS_STORE_CONFIG_INVALID');
+  throwsCode(() => openSqliteBackend({ path: dirname(path) }), 'CAS_STORE_CONFIG_INVALID');
 });
 
 test('describe names the file and the durability settings', async (t) => {
@@ -82,4 +83,13 @@ test('describe names the file and the durability settings', async (t) => {
     backend.transaction(() => Promise.resolve()),
     'CAS_STORE_CLOSED',
   );
+});
+
+test('a new database file and its WAL are readable by the owner only', async (t) => {
+  const path = tempDb(t);
+  const backend = openSqliteBackend({ path });
+  await backend.transaction((tx) => tx.put('k', new Uint8Array([1])).then(() => undefined));
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(`${path}-wal`).mode & 0o777, 0o600);
+  await backend.close();
 });
