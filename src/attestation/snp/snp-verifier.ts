@@ -90,7 +90,9 @@ function withCertificateTable(collateral: SnpCollateral, evidence: Uint8Array): 
 export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
   const report = parseSnpReport(input.evidence.subarray(0, SNP_REPORT_SIZE));
   const options = input.options ?? {};
-  const collateral = withCertificateTable(input.collateral, input.evidence);
+  // Callers that have no collateral (an extended report carries its own) may pass none.
+  const given: SnpCollateral = input.collateral ?? {};
+  const collateral = withCertificateTable(given, input.evidence);
   const chain = verifyAmdChain(collateral, report.signingKey, options.product, input.now);
   checkSignature(report, chain.leaf);
   if (report.cpuid !== null && report.cpuid.family !== 0) {

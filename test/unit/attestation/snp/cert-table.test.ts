@@ -75,6 +75,15 @@ test('an extended report (report, then certificate table) verifies without colla
     ],
   ];
   for (const [name, promise, expected] of cases) assert.equal(await promise, expected, name);
+  for (const collateral of [undefined, null]) {
+    const evidence = concat(report, table([vcek]));
+    assert.equal(
+      await run(evidence, collateral as never),
+      'OK',
+      `collateral ${String(collateral)}`,
+    );
+    assert.equal(await run(report, collateral as never), 'CAS_ATTESTATION_COLLATERAL_MISSING');
+  }
   const bad = table([vcek]);
   new DataView(bad.buffer).setUint32(20, 1_000_000, true);
   assert.equal(
