@@ -43,10 +43,19 @@ export function parseDcapCollateralJson(text: string): IntelCollateral {
       });
     return new Uint8Array(Buffer.from(v, 'hex'));
   };
+  // CRLs are hex DER in this layout; PEM (as PCS serves them by default) is accepted too
+  const crlBytes = (key: string): Uint8Array => {
+    const pem = /^-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----$/.exec(
+      str(key).trim(),
+    );
+    return pem
+      ? new Uint8Array(Buffer.from((pem[1] ?? '').replace(/\s+/g, ''), 'base64'))
+      : hexBytes(key);
+  };
   const utf8 = (key: string): Uint8Array => new Uint8Array(Buffer.from(str(key), 'utf8'));
   return {
-    rootCaCrl: hexBytes('root_ca_crl'),
-    pckCrl: hexBytes('pck_crl'),
+    rootCaCrl: crlBytes('root_ca_crl'),
+    pckCrl: crlBytes('pck_crl'),
     ...(typeof obj['pck_crl_issuer_chain'] === 'string'
       ? { pckCrlIssuerChain: obj['pck_crl_issuer_chain'] }
       : {}),

@@ -25,6 +25,20 @@ test('the collateral JSON layout keeps the signed texts byte for byte', (t) => {
   assert.equal(Buffer.from(c.qeIdentity).toString('utf8'), raw['qe_identity']);
   assert.equal(c.tcbInfoSignature.length, 64);
   assert.equal(Buffer.from(c.pckCrl).toString('hex'), raw['pck_crl']);
+  const pem = (hex: string) =>
+    `-----BEGIN X509 CRL-----\n${(
+      Buffer.from(hex, 'hex')
+        .toString('base64')
+        .match(/.{1,64}/g) ?? []
+    ).join('\n')}\n-----END X509 CRL-----\n`;
+  const withPem = parseDcapCollateralJson(
+    JSON.stringify({
+      ...raw,
+      pck_crl: pem(raw['pck_crl']!),
+      root_ca_crl: pem(raw['root_ca_crl']!),
+    }),
+  );
+  assert.deepEqual(withPem, c);
 });
 
 test('malformed collateral JSON is refused with a code', () => {
