@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { notImplemented } from './not-implemented.js';
+import { runCasRun } from '../launcher/run-cas-run.js';
 
-notImplemented('cas-run');
+process.exitCode = await runCasRun(process.argv.slice(2));

@@ -51,6 +51,11 @@ export const launcherCodes = defineCodes({
     summary:
       'An injection file path already exists; cas-run never overwrites or deletes files it did not create.',
   },
+  CAS_LAUNCHER_PWD_MISSING: {
+    status: 400,
+    exit: 1,
+    summary: "The service's pwd is not a directory on the host where cas-run runs.",
+  },
   CAS_LAUNCHER_FILE_WRITE: {
     status: 400,
     exit: 1,

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { CasError } from '../errors/cas-error.js';
+
+/** How the child ended. */
+export interface ChildOutcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Signals cas-run passes on to the program. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGWINCH',
+];
+
+/** What to start. */
+export interface ChildSpec {
+  readonly program: string;
+  readonly args: readonly string[];
+  /** argv[0] as the program sees it. */
+  readonly argv0?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+/**
+ * Runs the program as a child with inherited stdio, forwarding the signals cas-run receives
+ * while it runs, and resolves with its exit code or the signal that ended it.
+ *
+ * @throws CAS_LAUNCHER_PROGRAM_NOT_FOUND when it cannot be started.
+ */
+export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    // Handlers first, then spawn: a signal that arrives while the child is being created is
+    // kept and delivered to it, instead of finding no handler and killing cas-run alone.
+    let child: ReturnType<typeof spawn> | undefined;
+    const pending: NodeJS.Signals[] = [];
+    const handlers = FORWARDED_SIGNALS.map((signal) => {
+      const handler = (): void => {
+        if (child === undefined) pending.push(signal);
+        else child.kill(signal);
+      };
+      process.on(signal, handler);
+      return [signal, handler] as const;
+    });
+    const detach = (): void => {
+      for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    };
+    child = spawn(spec.program, [...spec.args], {
+      ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
+      env: { ...spec.env },
+      cwd: spec.cwd,
+      stdio: 'inherit',
+    });
+    for (const signal of pending) child.kill(signal);
+    child.once('error', (cause) => {
+      detach();
+      reject(
+        new CasError(
+          'CAS_LAUNCHER_PROGRAM_NOT_FOUND',
+          `cannot start ${spec.program}: ${cause.message}`,
+          {
+            cause,
+            details: { program: spec.program },
+          },
+        ),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      detach();
+      resolve({ code, signal });
+    });
+  });
+}
