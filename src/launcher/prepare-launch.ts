@@ -145,7 +145,7 @@ function childOf(
       Object.defineProperty(env, key, { value: resolved, enumerable: true });
   }
   const cwd = config.pwd ?? io.cwd;
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = statSync(cwd).isDirectory();
   } catch {

@@ -38,12 +38,12 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
     // Handlers first, then spawn: a signal that arrives while the child is being created is
     // kept and delivered to it, instead of finding no handler and killing cas-run alone.
-    let child: ReturnType<typeof spawn> | undefined;
+    const started: { child?: ReturnType<typeof spawn> } = {};
     const pending: NodeJS.Signals[] = [];
     const handlers = FORWARDED_SIGNALS.map((signal) => {
       const handler = (): void => {
-        if (child === undefined) pending.push(signal);
-        else child.kill(signal);
+        if (started.child === undefined) pending.push(signal);
+        else started.child.kill(signal);
       };
       process.on(signal, handler);
       return [signal, handler] as const;
@@ -51,12 +51,13 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
     const detach = (): void => {
       for (const [signal, handler] of handlers) process.removeListener(signal, handler);
     };
-    child = spawn(spec.program, [...spec.args], {
+    const child = spawn(spec.program, [...spec.args], {
       ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
       env: { ...spec.env },
       cwd: spec.cwd,
       stdio: 'inherit',
     });
+    started.child = child;
     for (const signal of pending) child.kill(signal);
     child.once('error', (cause) => {
       detach();
