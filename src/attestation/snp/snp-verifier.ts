@@ -41,6 +41,8 @@ export interface VerifiedSnpReport {
   readonly claims: Claims;
 }
 
+/** A report and a certificate table of a few certificates fit easily. */
+const MAX_EVIDENCE = 64 * 1024;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function checkSignature(report: SnpReport, leaf: ReturnType<typeof verifyAmdChain>['leaf']): void {
@@ -88,6 +90,12 @@ function withCertificateTable(collateral: SnpCollateral, evidence: Uint8Array): 
  * @throws CasError with a `CAS_ATTESTATION_*` code when the report is not acceptable.
  */
 export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
+  if (input.evidence.length > MAX_EVIDENCE) {
+    throw new CasError(
+      'CAS_ATTESTATION_EVIDENCE_MALFORMED',
+      `SNP evidence larger than ${MAX_EVIDENCE} bytes.`,
+    );
+  }
   const report = parseSnpReport(input.evidence.subarray(0, SNP_REPORT_SIZE));
   const options = input.options ?? {};
   // Callers that have no collateral (an extended report carries its own) may pass none.
