@@ -69,6 +69,11 @@ test('an extended report (report, then certificate table) verifies without colla
       'CAS_ATTESTATION_EVIDENCE_MALFORMED',
     ],
     [
+      'larger than 64 KiB',
+      run(concat(report, new Uint8Array(65 * 1024))),
+      'CAS_ATTESTATION_EVIDENCE_MALFORMED',
+    ],
+    [
       'one trailing byte',
       run(concat(report, new Uint8Array(1))),
       'CAS_ATTESTATION_EVIDENCE_MALFORMED',
