@@ -1,0 +1,364 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick] [-- --peer barbican]`: starts a CAS (SQLite, fresh temp dirs,
+// self-provisioned), a LAS and a trivial HTTPS "limit" server, each in its own process, drives
+// them from a separate load process over loopback, prints one JSON object per scenario and
+// writes it to bench/results/<scenario>.json (bench/results/quick/ with --quick).
+// Never run by `npm test`. See bench/README.md.
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startBarbican } from './barbican.mjs';
+import { renderPlot } from './plot.mjs';
+import { ATTEST_SESSION, FILLER_SESSION, PEER_SESSION, UPDATE_SESSION } from './sessions.mjs';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    peer: { type: 'string' },
+    'keep-dir': { type: 'boolean', default: false },
+  },
+});
+if (opts.peer !== undefined && opts.peer !== 'barbican') {
+  process.stderr.write(`unknown peer ${opts.peer}; the only peer is barbican\n`);
+  process.exit(1);
+}
+const QUICK = opts.quick;
+const SIZES = QUICK ? [1e3] : [1e3, 1e5, 1e6];
+const COUNTS = QUICK
+  ? {
+      attest: { 1: 20, 16: 48, 64: 96 },
+      sessions: 32,
+      read: 200,
+      scaleAttest: 20,
+      verifySeconds: 1,
+    }
+  : {
+      attest: { 1: 300, 16: 1500, 64: 2000 },
+      sessions: 400,
+      read: 2000,
+      scaleAttest: 200,
+      verifySeconds: 3,
+    };
+const RESULTS = join(ROOT, 'bench', 'results', ...(QUICK ? ['quick'] : []));
+
+const children = [];
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Forks a bench TypeScript file (through tsx) and returns an IPC caller. */
+function forkTs(file, execArgv = []) {
+  const child = fork(join(ROOT, 'bench', file), [], {
+    execArgv: ['--import', TSX, ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.push(child);
+  let next = 0;
+  const pending = new Map();
+  child.on('message', (m) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.ok) p?.resolve(m.result);
+    else p?.reject(new Error(`${file}: ${m.error}`));
+  });
+  child.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`${file} exited with ${code}`));
+    pending.clear();
+  });
+  const call = (cmd, args = {}) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, cmd, args });
+    });
+  return { child, call };
+}
+
+/** Starts the LAS binary and waits for its address line. */
+function startLas(stateDir) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      TSX,
+      join(ROOT, 'src', 'bin', 'las.ts'),
+      '--listen',
+      '127.0.0.1:0',
+      '--state-dir',
+      stateDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let out = '';
+  child.stderr.resume();
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk.toString('utf8');
+      const m = /LAS listening on [^\s]+:(\d+)/.exec(out);
+      if (m) resolve({ pid: child.pid, port: Number(m[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`las exited with ${code}: ${out}`)));
+  });
+}
+
+function machine() {
+  let commit = 'unknown';
+  let dirty = false;
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT }).toString().trim();
+    dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'src', 'bench/*.ts', 'bench/*.mjs'], {
+        cwd: ROOT,
+      })
+        .toString()
+        .trim() !== '';
+  } catch {
+    // not a git checkout: the commit stays unknown
+  }
+  return {
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    commit,
+    commit_dirty: dirty,
+    load_average_1m_at_start: Number(loadavg()[0].toFixed(2)),
+  };
+}
+
+const MACHINE = machine();
+const DATE = new Date().toISOString();
+
+function emit(scenario, figures) {
+  const record = {
+    scenario,
+    date: DATE,
+    quick: QUICK,
+    machine: MACHINE,
+    load_average_1m_at_end: Number(loadavg()[0].toFixed(2)),
+    ...figures,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${scenario}.json`), `${JSON.stringify(record, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+  return record;
+}
+
+const ratio = (a, b) => (b > 0 ? Number((a / b).toFixed(3)) : null);
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'cas-bench-'));
+  const cleanup = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    if (!opts['keep-dir']) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    await run(dir);
+  } finally {
+    cleanup();
+  }
+}
+
+async function run(dir) {
+  if (QUICK) {
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(join(RESULTS, '.gitignore'), '*\n');
+  }
+  // The workload: a tiny executable file; the LAS measures it as cas-run --hash does.
+  const program = join(dir, 'workload.sh');
+  writeFileSync(program, '#!/bin/sh\nexit 0\n');
+  chmodSync(program, 0o755);
+  const measurement = createHash('sha256').update(readFileSync(program)).digest('hex');
+
+  const load = forkTs('load.ts');
+  const { ownerCertPem } = await load.call('init');
+  const cas = forkTs(
+    'cas-process.ts',
+    process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [],
+  );
+  const casInfo = await cas.call('start', { dir: join(dir, 'cas'), ownerCertPem });
+  const las = await startLas(join(dir, 'las'));
+  const limit = forkTs('limit-server.ts');
+  const limitInfo = await limit.call('start', { dir: join(dir, 'cas') });
+  await load.call('connect', { ...casInfo, lasPort: las.port, program });
+  log(`CAS pid ${casInfo.pid}, LAS pid ${las.pid}, limit server pid ${limitInfo.pid}, dir ${dir}`);
+
+  await load.call('createSession', {
+    text: ATTEST_SESSION.replaceAll('$NAME', 'bench-attest').replaceAll(
+      '$MEASUREMENT',
+      measurement,
+    ),
+  });
+
+  // Limits of this machine, in the same run.
+  log('limits: ECDSA P-256 verify, mutual-TLS handshakes');
+  const verify = await load.call('verify', { seconds: COUNTS.verifySeconds });
+  const handshakes = {};
+  for (const c of [1, 16, 64]) {
+    handshakes[c] = await load.call('attest', {
+      concurrency: c,
+      count: COUNTS.attest[c],
+      limitPort: limitInfo.port,
+    });
+  }
+
+  log('attest: full provisionings at concurrency 1, 16, 64');
+  const attest = {};
+  for (const c of [1, 16, 64]) {
+    attest[c] = await load.call('attest', {
+      concurrency: c,
+      count: COUNTS.attest[c],
+      configIds: ['bench-attest/app'],
+    });
+    log(
+      `  c=${c}: ${attest[c].per_second}/s p50 ${attest[c].p50_ms} ms p99 ${attest[c].p99_ms} ms errors ${attest[c].errors}`,
+    );
+  }
+  const attestRecord = emit('attest', {
+    description:
+      'full workload provisionings: new TLS 1.3 connection with a fresh client key, challenge, sim evidence from the LAS, verification, policy lookup, rendering of a 10-secret session (X.509 certificate, injection files), response',
+    session_secrets: 10,
+    runs: [1, 16, 64].map((c) => ({
+      ...attest[c],
+      ratio_to_handshake_limit: ratio(attest[c].per_second, handshakes[c].per_second),
+    })),
+  });
+  emit('limits', {
+    description:
+      'limits of this machine measured in the same run: ECDSA P-256 verify per second on one core (node:crypto); mutual-TLS handshakes + one request per second against a trivial Node.js HTTPS server with the CAS chain and key, same client code and concurrency',
+    ecdsa_p256_verify_per_second: verify.per_second,
+    mtls_handshakes: [1, 16, 64].map((c) => handshakes[c]),
+    ratios: [1, 16, 64].map((c) => ({
+      concurrency: c,
+      attest_per_handshake: ratio(attest[c].per_second, handshakes[c].per_second),
+      attest_per_ecdsa_verify: ratio(attest[c].per_second, verify.per_second),
+    })),
+  });
+
+  log('session: create, update, read at concurrency 16');
+  const sessions = await load.call('sessions', {
+    concurrency: 16,
+    count: COUNTS.sessions,
+    template: UPDATE_SESSION.replaceAll('$MEASUREMENT', measurement),
+    tag: 'bench-crud',
+  });
+  emit('session', {
+    description:
+      'client API over mutual TLS with keep-alive (CLI client): POST /session (10 secrets generated), PUT /session, GET /v1/sessions/<name>',
+    create: sessions.create,
+    update: sessions.update,
+    read: sessions.read,
+  });
+
+  log(`scale: ${SIZES.join(', ')} stored sessions`);
+  await load.call('createSession', {
+    text: FILLER_SESSION.replaceAll('$NAME', 'fill-0').replaceAll('$MEASUREMENT', measurement),
+  });
+  const scale = [];
+  let stored = 1;
+  for (const size of SIZES) {
+    const bulk = await cas.call('bulk', { template: 'fill-0', from: stored, to: size });
+    stored = size;
+    log(`  ${size}: bulk insert ${bulk.seconds.toFixed(1)} s`);
+    const names = Array.from({ length: 1000 }, () => `fill-${Math.floor(Math.random() * size)}`);
+    const read = await load.call('read', { concurrency: 1, count: COUNTS.read, names });
+    const attestAt = await load.call('attest', {
+      concurrency: 1,
+      count: COUNTS.scaleAttest,
+      configIds: names.slice(0, COUNTS.scaleAttest).map((n) => `${n}/app`),
+    });
+    const stats = await cas.call('stats');
+    scale.push({
+      stored_sessions: size,
+      bulk_insert_seconds: Number(bulk.seconds.toFixed(1)),
+      database_bytes: stats.dbBytes,
+      cas_rss_bytes: stats.rssBytes,
+      read,
+      attest: attestAt,
+    });
+  }
+  const scaleRecord = emit('scale', {
+    description:
+      'read (GET /v1/sessions, concurrency 1, random filler sessions) and full attestation (concurrency 1, random filler sessions) with N sessions stored; filler sessions are bulk-inserted copies of a small session (1 secret, 1 injection file); database size (db + WAL) and CAS resident memory after each size',
+    sizes: scale,
+  });
+
+  if (opts.peer === 'barbican') {
+    await runPeer(dir, load, attest[16]);
+  }
+
+  const svg = renderPlot(attestRecord, scaleRecord);
+  writeFileSync(join(RESULTS, 'bench.svg'), svg);
+  log(`plot: ${join(RESULTS, 'bench.svg')}`);
+}
+
+async function runPeer(dir, load, attest16) {
+  if (QUICK) {
+    log('peer barbican: skipped in --quick');
+    return;
+  }
+  const barbican = await startBarbican(join(dir, 'barbican'), log);
+  if (barbican.skip !== undefined) {
+    process.stdout.write(
+      `${JSON.stringify({ scenario: 'peer-barbican', skipped: barbican.skip })}\n`,
+    );
+    log(`peer barbican: skipped: ${barbican.skip}`);
+    return;
+  }
+  try {
+    const count = 600;
+    const payload = 'x'.repeat(200);
+    log('peer barbican: POST /v1/secrets and GET payload at concurrency 16');
+    const peer = await load.call('barbican', {
+      url: barbican.url,
+      concurrency: 16,
+      count,
+      payload,
+    });
+    log('peer barbican: the CAS side (session create with an explicit secret, /v1/values)');
+    const cas = await load.call('sessions', {
+      concurrency: 16,
+      count,
+      template: PEER_SESSION.replaceAll('$PAYLOAD', payload),
+      tag: 'peer',
+    });
+    const values = await load.call('values', {
+      concurrency: 16,
+      count,
+      path: '/v1/values/session=peer-0,secret=token',
+    });
+    emit('peer-barbican', {
+      description:
+        'OpenStack Barbican (Debian packages, SQLite, simple_crypto, noauth, uWSGI 1 process x 1 thread, plain HTTP) against the CAS (TLS), same load process, concurrency 16',
+      barbican: { version: barbican.version, store: peer.store, retrieve: peer.retrieve },
+      cas: {
+        store_session_create_explicit_secret: cas.create,
+        retrieve_values: values,
+        retrieve_attested_provisioning: attest16,
+      },
+      ratios_cas_to_barbican: {
+        store: ratio(cas.create.per_second, peer.store.per_second),
+        retrieve_values: ratio(values.per_second, peer.retrieve.per_second),
+        retrieve_attested_provisioning: ratio(attest16.per_second, peer.retrieve.per_second),
+      },
+    });
+  } finally {
+    barbican.stop();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
