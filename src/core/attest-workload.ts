@@ -1,9 +1,10 @@
+import { assertAttestationMatches } from '../attestation/match/match-claims.js';
 import type { Claims } from '../attestation/verifier.js';
 import { workloadBinding } from '../crypto/workload-binding.js';
 import { CasError, isCasError } from '../errors/cas-error.js';
 import { splitConfigId } from '../policy/session-name.js';
 import type { Service, Session } from '../policy/types.js';
-import type { AttestWorkloadDeps, MatchInput, RenderedConfig } from './enclave/ports.js';
+import type { AttestWorkloadDeps, RenderedConfig } from './enclave/ports.js';
 import { observedOf, refusalFor, type ObservedClaims } from './enclave/refusal.js';
 
 /** One attestation request, with the facts of the TLS connection it came on. */
@@ -25,20 +26,6 @@ export interface ProvisionedConfig extends RenderedConfig {
   /** True when the configuration was released on simulated (or no) evidence. */
   readonly simulation: boolean;
   readonly warnings: readonly string[];
-}
-
-/** The built-in matcher: some variant whose `mrenclave` list holds the observed one. */
-function matchMrenclave(input: MatchInput): void {
-  const observed = input.claims.measurements['mrenclave'];
-  const ok = input.variants.some(
-    (v) => v.mrenclave !== undefined && v.mrenclave.some((m) => m.toLowerCase() === observed),
-  );
-  if (!ok) {
-    throw new CasError(
-      'CAS_ATTESTATION_MEASUREMENT_MISMATCH',
-      'no attestation variant of the service lists the observed mrenclave',
-    );
-  }
 }
 
 function unknownOrDenied(configId: string, why: string): CasError {
@@ -170,22 +157,8 @@ function checkPolicy(
       `mode ${mode} needs evidence, none was sent`,
     );
   }
-  if (claims.type === 'sim') {
-    if (mode !== 'simulation') {
-      throw new CasError(
-        'CAS_ATTESTATION_MODE_REFUSED',
-        `sim evidence is refused: the session's attestation mode is ${mode}`,
-      );
-    }
-    const platformId = claims.extra['platform_id'];
-    if (service.platforms !== undefined && !service.platforms.includes(String(platformId))) {
-      throw new CasError(
-        'CAS_ATTESTATION_PLATFORM_REFUSED',
-        `platform ${String(platformId)} is not in the service's platforms`,
-      );
-    }
-  }
-  const match = deps.matchAttestation ?? matchMrenclave;
+  // Mode, platforms, debug, TCB status, advisories, then the variants (OR of ANDed factors).
+  const match = deps.matchAttestation ?? assertAttestationMatches;
   match({
     claims,
     variants: service.attestation,

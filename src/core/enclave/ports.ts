@@ -58,7 +58,7 @@ export interface AttestWorkloadDeps {
   readonly collateralFor?: (type: string) => unknown;
   /**
    * Matches claims against the service's variants; throws a `CAS_ATTESTATION_*` error when
-   * nothing matches. Absent: the built-in `mrenclave` matcher (enough for `sim`).
+   * nothing matches. Absent: `assertAttestationMatches` of `attestation/match`.
    */
   readonly matchAttestation?: (input: MatchInput) => unknown;
   readonly log: CasLogger;
