@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { sgxDcapVerifier } from '../../../../src/attestation/intel/sgx-verifier.js';
 import { matchAttestation } from '../../../../src/attestation/match/match-claims.js';
+import { loadDcapCollateral } from '../../../../src/collateral/dcap-collateral-source.js';
 import { nitroVerifier } from '../../../../src/attestation/nitro/nitro-verifier.js';
 import { createSnpVerifier } from '../../../../src/attestation/snp/snp-verifier.js';
 import type { AttestationVariant, SecurityPolicy } from '../../../../src/policy/types.js';
@@ -134,4 +136,50 @@ test('claims of the real Nitro documents against nitro factors', async (t) => {
     }).ok,
     true,
   );
+});
+
+test('claims of the real SGX vector: its TCB categories and advisories must all be tolerated', async (t) => {
+  const dir = requireShared(t, 'testvectors', 'sgx');
+  if (dir === null) return;
+  const quote = new Uint8Array(readFileSync(join(dir, 'dcapqvl_sgx_quote.bin')));
+  const collateral = await loadDcapCollateral(
+    join(dir, 'dcapqvl_sgx_quote_collateral.json'),
+    quote,
+  );
+  const claims = await sgxDcapVerifier.verify({
+    evidence: quote,
+    collateral,
+    now: new Date(1751328000 * 1000),
+  });
+  const variants: AttestationVariant[] = [
+    { mrenclave: ['33D8736DB756ED4997E04BA358D27833188F1932FF7B1D156904D3F560452FBB'] },
+  ];
+  const both = ['insecure-configuration', 'software-hardening-needed'];
+  const cases: [string, SecurityPolicy['attestation'], string][] = [
+    ['nothing tolerated', hardware, 'CAS_ATTESTATION_TCB_NOT_TOLERATED'],
+    [
+      'one category',
+      { ...hardware, tolerate: ['software-hardening-needed'] },
+      'CAS_ATTESTATION_TCB_NOT_TOLERATED',
+    ],
+    [
+      'both categories, no advisory',
+      { ...hardware, tolerate: both },
+      'CAS_ATTESTATION_ADVISORY_NOT_IGNORED',
+    ],
+    [
+      'one advisory',
+      { ...hardware, tolerate: both, ignore_advisories: ['INTEL-SA-00615'] },
+      'CAS_ATTESTATION_ADVISORY_NOT_IGNORED',
+    ],
+    [
+      'both advisories',
+      { ...hardware, tolerate: both, ignore_advisories: ['INTEL-SA-00289', 'INTEL-SA-00615'] },
+      'OK',
+    ],
+  ];
+  for (const [name, security, expected] of cases) {
+    const result = matchAttestation({ claims, variants, security });
+    assert.equal(result.ok ? 'OK' : result.code, expected, name);
+  }
 });
