@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import type { Logger } from 'pino';
+import { AuditLog } from '../audit/audit-log.js';
 import { loadState, saveState, stateFilePath, stateIdentity, withPinnedCas } from '../cli/state.js';
 import {
   availabilityConfigFrom,
@@ -21,14 +22,14 @@ import { keySealerFrom } from '../core/key-sealer.js';
 import { computeMeasurement } from '../core/measurement.js';
 import { parseDatabaseKey, selfProvision } from '../core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../core/sessions/default-session-engine.js';
-import { createSqliteStoreProvider } from '../core/store-provider.js';
 import { loadOrCreateCasKeys } from '../crypto/cas-keys.js';
-import { CasError, isCasError } from '../errors/cas-error.js';
+import { isCasError } from '../errors/cas-error.js';
 import { registerEnclaveRoutes } from '../http/enclave-api/register-enclave-routes.js';
 import { createLogger } from '../http/logger.js';
 import { startCasServers, type CasServers } from '../http/server.js';
 import { runLas } from '../las/run-las.js';
 import { createSimulationSealer } from '../store/seal/simulation-sealer.js';
+import { createStoreProvider } from '../store/store-provider.js';
 
 /** The folder of the installed package (the nearest package.json above this file). */
 function findPackageRoot(start: string): string {
@@ -55,19 +56,12 @@ async function startCas(
   config: AvailabilityConfig,
   beforeListen?: (rt: CasRuntime) => Promise<void>,
 ): Promise<Started> {
-  if (config.database.kind !== 'sqlite') {
-    throw new CasError(
-      'CAS_CONFIG_BAD_VALUE',
-      `${config.source}: database.url: PostgreSQL is not available in this build`,
-      {
-        details: { key: 'database.url' },
-      },
-    );
-  }
   const logger = createLogger({ simulation: true, destination: process.stderr });
   const sealer = createSimulationSealer({
     stateDir: config.stateDir,
-    databaseDir: dirname(config.database.path),
+    // PostgreSQL has no database folder; the check only needs a folder that is not the state dir.
+    databaseDir:
+      config.database.kind === 'sqlite' ? dirname(config.database.path) : dirname(config.stateDir),
   });
   const measurement = computeMeasurement(packageRoot);
   const keys = await loadOrCreateCasKeys({
@@ -76,6 +70,14 @@ async function startCas(
     measurement,
   });
   logger.warn({ seal: sealer.describe() }, 'running in simulation mode: no TEE protects this CAS');
+  const audit = new AuditLog({
+    path: config.auditLogPath,
+    keys: () => keys,
+    now: () => new Date(),
+    randomBytes: (n) => randomBytes(n),
+    logger,
+    version: VERSION,
+  });
   const rt = await CasRuntime.start({
     keys,
     measurement,
@@ -83,12 +85,20 @@ async function startCas(
     platformMode: 'sim',
     logger,
     env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider: createSqliteStoreProvider({
-      dbPath: config.database.path,
-      keyStorePath: config.database.keyStorePath,
+    storeProvider: await createStoreProvider({
+      database:
+        config.database.kind === 'sqlite'
+          ? { path: config.database.path, keyStorePath: config.database.keyStorePath }
+          : { url: config.database.url },
+      stateDir: config.stateDir,
+      instanceKeyHash: keys.casKeyHash,
+      signer: (message) => keys.signWithCasKey(message),
+      verifier: (message, signature, signedBy) =>
+        signedBy === keys.casKeyHash && keys.verifyWithCasKey(message, signature),
       sealer,
     }),
     sessions: defaultSessionEngine,
+    audit,
   });
   await beforeListen?.(rt);
   const servers = await startCasServers(rt, {

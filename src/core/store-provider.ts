@@ -13,7 +13,10 @@ const AAD = new TextEncoder().encode('cas-database-key-v1');
 
 /**
  * A SQLite database under the encryption barrier, its key wrapped by `sealer` in the key store
- * file beside it (`cas.key-store`). The database key exists in plaintext only in memory.
+ * file beside it. The database key exists in plaintext only in memory.
+ *
+ * @deprecated The server uses the store's `createStoreProvider` (signed key-store entries,
+ *   PostgreSQL too); this simpler form remains for the benchmarks until they move over.
  */
 export function createSqliteStoreProvider(options: {
   readonly dbPath: string;

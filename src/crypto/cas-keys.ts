@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { x509 } from './x509.js';
@@ -36,8 +43,10 @@ export interface CasKeys {
   reissue(identity: TlsIdentity): Promise<CasKeys>;
   /** The private CAS key, PEM (PKCS#8): signs the CAS's self-evidence in simulation mode. */
   casKeyPem(): string;
-  /** Signs with the CAS key (ECDSA P-256, SHA-256, DER): self-evidence in simulation mode. */
+  /** Signs with the CAS key (ECDSA P-256, SHA-256, DER): key-store entries, audit certificates. */
   signWithCasKey(data: Uint8Array): Promise<Uint8Array>;
+  /** Verifies a {@link CasKeys.signWithCasKey} signature. */
+  verifyWithCasKey(data: Uint8Array, signature: Uint8Array): boolean;
 }
 
 /** The default TLS identity before an owner config says otherwise. */
@@ -90,7 +99,7 @@ async function loadOrCreateKey(
     }
     return importPair(pkcs8);
   }
-  const pair = (await subtle.generateKey(EC, true, ['sign', 'verify']));
+  const pair = await subtle.generateKey(EC, true, ['sign', 'verify']);
   const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
   writePrivate(path, await sealer.seal(pkcs8, label));
   pkcs8.fill(0);
@@ -202,8 +211,12 @@ export async function loadOrCreateCasKeys(options: {
       chainPem: `${leaf.toString('pem')}\n${casCertPem}\n`,
       reissue: build,
       casKeyPem: () => casKeyPem,
-      signWithCasKey: async (data) =>
-        new Uint8Array(await subtle.sign(SIGN, casPair.privateKey, data)),
+      signWithCasKey: (data) =>
+        Promise.resolve(
+          new Uint8Array(sign('sha256', data, { key: casKeyPem, dsaEncoding: 'der' })),
+        ),
+      verifyWithCasKey: (data, signature) =>
+        verify('sha256', data, { key: casCertPem, dsaEncoding: 'der' }, signature),
     };
   };
   return build(options.identity ?? DEFAULT_TLS_IDENTITY);

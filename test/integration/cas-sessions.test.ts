@@ -3,10 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createSqliteStoreProvider } from '../../src/core/store-provider.js';
 import { loadForProvisioning } from '../../src/core/sessions/load-for-provisioning.js';
 import type { Identity } from '../../src/crypto/identity.js';
-import { createSimulationSealer } from '../../src/store/seal/simulation-sealer.js';
 import {
   call,
   codeOf,
@@ -61,19 +59,13 @@ describe('sessions over mutual TLS', () => {
   before(async () => {
     dbDir = mkdtempSync(join(tmpdir(), 'cas-sqlite-'));
     stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
-    const provider = () =>
-      createSqliteStoreProvider({
-        dbPath: join(dbDir, 'cas.db'),
-        keyStorePath: join(dbDir, 'cas.key-store'),
-        sealer: createSimulationSealer({ stateDir, databaseDir: dbDir }),
-      });
-    cas = await startTestCas({ provider: provider(), stateDir });
+    cas = await startTestCas({ sqliteDir: dbDir, stateDir });
     alice = await generateIdentity();
     bob = await generateIdentity();
     assert.equal((await provision(cas, await generateIdentity())).status, 200);
     (globalThis as Record<string, unknown>)['__restart'] = async () => {
       await cas.stop();
-      cas = await startTestCas({ provider: provider(), stateDir });
+      cas = await startTestCas({ sqliteDir: dbDir, stateDir });
     };
   });
   after(() => cas.stop());

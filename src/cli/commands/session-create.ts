@@ -1,9 +1,8 @@
 import { parseDocument } from 'yaml';
 import { pinnedCasClient } from '../../client/pinned-client.js';
 import type { CasClient } from '../../client/cas-client.js';
-import { commentRanges } from '../../policy/comment-ranges.js';
+import { applyTemplates } from '../../policy/apply-templates.js';
 import type { Session } from '../../policy/types.js';
-import { substituteTemplateVars } from '../../policy/template-vars.js';
 import { defineCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import {
@@ -34,9 +33,7 @@ export async function sessionUploadText(
   const { session } = await readSessionFile(ctx, file, opts);
   const vars = parseVarAssignments(opts.env ?? []);
   const raw = await ctx.readTextFile(file);
-  const lookup = (n: string): string | undefined =>
-    Object.hasOwn(vars, n) ? vars[n] : opts.useEnv === true ? ctx.io.env[n] : undefined;
-  let text = substituteTemplateVars(raw, lookup, commentRanges(raw)).text;
+  let text = applyTemplates(raw, { vars, useEnv: opts.useEnv === true, env: ctx.io.env }).text;
   if (set.name !== undefined || set.predecessor !== undefined) {
     const doc = parseDocument(text);
     if (set.name !== undefined) doc.set('name', set.name);

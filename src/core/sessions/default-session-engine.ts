@@ -17,12 +17,13 @@ function stored(values: ReadonlyMap<string, SecretValue>): StoredSecrets {
 
 /**
  * The session engine of a real CAS: the policy layer parses, hashes and decides access; the
- * secrets layer generates and migrates values. The server parses without template variables
- * (the CLI substituted them).
+ * secrets layer generates and migrates values. The server parses without substituting template
+ * variables (the CLI substituted them).
  */
 export const defaultSessionEngine: SessionEngine = {
   parse(text) {
-    const result = parseSession(text);
+    // The CLI substituted template variables; a `$NAME` left in an upload is literal.
+    const result = parseSession(text, { substitute: false });
     if (!result.ok) throw policyInvalid(result.issues);
     return result.session;
   },

@@ -17,6 +17,7 @@ import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-en
 import { createLogger } from '../../../src/http/logger.js';
 import { startCasServers, type CasServers } from '../../../src/http/server.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
+import { createStoreProvider } from '../../../src/store/store-provider.js';
 
 /** A CAS running in this process on 127.0.0.1:0, with its log captured. */
 export interface TestCas {
@@ -32,7 +33,7 @@ export const MEASUREMENT = 'ab'.repeat(32);
 
 /** Starts a CAS over `provider` (a fresh in-memory database by default). */
 export async function startTestCas(
-  options: { provider?: StoreProvider; stateDir?: string } = {},
+  options: { provider?: StoreProvider; stateDir?: string; sqliteDir?: string } = {},
 ): Promise<TestCas> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cas-state-'));
   const dbDir = mkdtempSync(join(tmpdir(), 'cas-db-'));
@@ -57,7 +58,17 @@ export async function startTestCas(
     platformMode: 'sim',
     logger,
     env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider: options.provider ?? createMemoryStoreProvider(),
+    storeProvider:
+      options.sqliteDir === undefined
+        ? (options.provider ?? createMemoryStoreProvider())
+        : await createStoreProvider({
+            database: { path: join(options.sqliteDir, 'cas.db') },
+            stateDir,
+            instanceKeyHash: keys.casKeyHash,
+            signer: (m) => keys.signWithCasKey(m),
+            verifier: (m, sig, by) => by === keys.casKeyHash && keys.verifyWithCasKey(m, sig),
+            sealer: createSimulationSealer({ stateDir, databaseDir: options.sqliteDir }),
+          }),
     sessions: defaultSessionEngine,
   });
   const servers = await startCasServers(rt, {

@@ -8,10 +8,11 @@ import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { parseDatabaseKey } from '../../../src/core/provisioning/provision-cas.js';
 import { RateLimiter } from '../../../src/core/rate-limiter.js';
 import { canonicalClaims, parseNonce, selfReportData } from '../../../src/core/self-evidence.js';
-import { createSqliteStoreProvider } from '../../../src/core/store-provider.js';
+
 import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
+import { createStoreProvider } from '../../../src/store/store-provider.js';
 
 async function rejectsWith(fn: () => unknown, code: string): Promise<void> {
   await assert.rejects(
@@ -129,26 +130,29 @@ describe('CAS keys in the state dir', () => {
     );
   });
 
-  test('a key store that the seal of this instance cannot open is refused', async () => {
+  test('another instance (another seal) cannot open the database', async () => {
     const dbDir = mkdtempSync(join(tmpdir(), 'cas-db-'));
-    const options = { dbPath: join(dbDir, 'cas.db'), keyStorePath: join(dbDir, 'cas.key-store') };
-    const mine = createSqliteStoreProvider({
-      ...options,
-      sealer: createSimulationSealer({
-        stateDir: mkdtempSync(join(tmpdir(), 's1-')),
-        databaseDir: dbDir,
-      }),
-    });
-    const store = await mine.create();
-    await store.close();
-    const other = createSqliteStoreProvider({
-      ...options,
-      sealer: createSimulationSealer({
-        stateDir: mkdtempSync(join(tmpdir(), 's2-')),
-        databaseDir: dbDir,
-      }),
-    });
+    const provider = async (stateDir: string) => {
+      const keys = await loadOrCreateCasKeys({
+        stateDir,
+        sealer: keySealerFrom(createSimulationSealer({ stateDir, databaseDir: dbDir })),
+        measurement: 'aa'.repeat(32),
+      });
+      return createStoreProvider({
+        database: { path: join(dbDir, 'cas.db') },
+        stateDir,
+        instanceKeyHash: keys.casKeyHash,
+        signer: (m) => keys.signWithCasKey(m),
+        verifier: (m, sig, by) => by === keys.casKeyHash && keys.verifyWithCasKey(m, sig),
+      });
+    };
+    const mine = await provider(mkdtempSync(join(tmpdir(), 's1-')));
+    await (await mine.create()).close();
+    const other = await provider(mkdtempSync(join(tmpdir(), 's2-')));
     assert.equal(other.exists(), true);
-    await rejectsWith(() => other.open(), 'CAS_SERVER_STATE_INVALID');
+    await assert.rejects(
+      () => other.open(),
+      (e: unknown) => isCasError(e) && e.code.startsWith('CAS_STORE_'),
+    );
   });
 });
