@@ -7,7 +7,7 @@
  */
 import { verify } from 'node:crypto';
 import { CasError } from '../../errors/cas-error.js';
-import type { Claims, TcbStatus, Verifier, VerifyRequest } from '../verifier.js';
+import type { Claims, Verifier, VerifyRequest } from '../verifier.js';
 import { verifyAmdChain, type SnpCollateral } from './amd-chain.js';
 import { checkEndorsement, checkGuest } from './snp-checks.js';
 import { parseSnpCertificateTable } from './cert-table.js';
@@ -70,6 +70,66 @@ function checkSignature(report: SnpReport, leaf: ReturnType<typeof verifyAmdChai
   }
 }
 
+/** A v3+ report names its CPU; it must be of the product whose ARK signed the chain. */
+function checkCpuid(report: SnpReport, product: SnpProduct): void {
+  if (report.cpuid !== null && report.cpuid.family !== 0) {
+    const named = productOfCpuid(report.cpuid.family, report.cpuid.model);
+    if (named !== product) {
+      throw new CasError(
+        'CAS_ATTESTATION_SNP_PRODUCT_MISMATCH',
+        `The SNP report CPUID (family 0x${report.cpuid.family.toString(16)}, model 0x${report.cpuid.model.toString(16)}) is not a ${product}.`,
+        {
+          details: {
+            family: report.cpuid.family,
+            model: report.cpuid.model,
+            product,
+          },
+        },
+      );
+    }
+  }
+}
+
+/** The normalised claims of a verified report. */
+function claimsOf(
+  report: SnpReport,
+  facts: {
+    readonly product: SnpProduct;
+    readonly reportedTcb: SnpTcb;
+    readonly debug: boolean;
+    /** Components below the minimum TCB; null when no minimum applies. */
+    readonly below: readonly string[] | null;
+  },
+): Claims {
+  const { product, reportedTcb, debug, below } = facts;
+  return {
+    type: 'snp',
+    report_data: hex(report.reportData),
+    measurements: { measurement: hex(report.measurement), host_data: hex(report.hostData) },
+    tcb_status: below === null ? 'NotApplicable' : below.length === 0 ? 'UpToDate' : 'OutOfDate',
+    advisory_ids: [],
+    debug,
+    extra: {
+      family: product,
+      chip_id: hex(report.chipId),
+      reported_tcb: reportedTcb,
+      vmpl: report.vmpl,
+      policy: `0x${report.policy.toString(16)}`,
+      guest_svn: report.guestSvn,
+      signing_key: report.signingKey,
+      version: report.version,
+      family_id: hex(report.familyId),
+      image_id: hex(report.imageId),
+      id_key_digest: hex(report.idKeyDigest),
+      author_key_digest: hex(report.authorKeyDigest),
+      report_id: hex(report.reportId),
+      platform_info: `0x${report.platformInfo.toString(16)}`,
+      firmware_version: report.currentVersion,
+      ...(below === null || below.length === 0 ? {} : { tcb_below_minimum: below }),
+    },
+  };
+}
+
 /**
  * Evidence may be an extended report: the report followed by its certificate table. The
  * table's VCEK/VLEK is used when the collateral has none, and its ASK/ARK join the chain.
@@ -103,22 +163,7 @@ export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
   const collateral = withCertificateTable(given, input.evidence);
   const chain = verifyAmdChain(collateral, report.signingKey, options.product, input.now);
   checkSignature(report, chain.leaf);
-  if (report.cpuid !== null && report.cpuid.family !== 0) {
-    const named = productOfCpuid(report.cpuid.family, report.cpuid.model);
-    if (named !== chain.product) {
-      throw new CasError(
-        'CAS_ATTESTATION_SNP_PRODUCT_MISMATCH',
-        `The SNP report CPUID (family 0x${report.cpuid.family.toString(16)}, model 0x${report.cpuid.model.toString(16)}) is not a ${chain.product}.`,
-        {
-          details: {
-            family: report.cpuid.family,
-            model: report.cpuid.model,
-            product: chain.product,
-          },
-        },
-      );
-    }
-  }
+  checkCpuid(report, chain.product);
   const reportedTcb = decodeTcb(report.reportedTcb, chain.product);
   checkEndorsement(report, chain.leaf, reportedTcb);
   const debug = checkGuest(report, {
@@ -130,34 +175,7 @@ export function verifySnpReport(input: SnpVerifyInput): VerifiedSnpReport {
   });
   const minimum = options.minimumTcbByProduct?.[chain.product] ?? options.minimumTcb;
   const below = minimum === undefined ? null : tcbBelow(reportedTcb, minimum);
-  const tcbStatus: TcbStatus =
-    below === null ? 'NotApplicable' : below.length === 0 ? 'UpToDate' : 'OutOfDate';
-  const claims: Claims = {
-    type: 'snp',
-    report_data: hex(report.reportData),
-    measurements: { measurement: hex(report.measurement), host_data: hex(report.hostData) },
-    tcb_status: tcbStatus,
-    advisory_ids: [],
-    debug,
-    extra: {
-      family: chain.product,
-      chip_id: hex(report.chipId),
-      reported_tcb: reportedTcb,
-      vmpl: report.vmpl,
-      policy: `0x${report.policy.toString(16)}`,
-      guest_svn: report.guestSvn,
-      signing_key: report.signingKey,
-      version: report.version,
-      family_id: hex(report.familyId),
-      image_id: hex(report.imageId),
-      id_key_digest: hex(report.idKeyDigest),
-      author_key_digest: hex(report.authorKeyDigest),
-      report_id: hex(report.reportId),
-      platform_info: `0x${report.platformInfo.toString(16)}`,
-      firmware_version: report.currentVersion,
-      ...(below === null || below.length === 0 ? {} : { tcb_below_minimum: below }),
-    },
-  };
+  const claims = claimsOf(report, { product: chain.product, reportedTcb, debug, below });
   return { report, claims };
 }
 
