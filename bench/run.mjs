@@ -23,6 +23,7 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     peer: { type: 'string' },
     'keep-dir': { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 if (opts.peer !== undefined && opts.peer !== 'barbican') {
@@ -245,6 +246,8 @@ async function run(dir) {
       attest_per_ecdsa_verify: ratio(attest[c].per_second, verify.per_second),
     })),
   });
+
+  if (opts.only === 'attest') return;
 
   log('session: create, update, read at concurrency 16');
   const sessions = await load.call('sessions', {

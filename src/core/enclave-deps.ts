@@ -5,6 +5,7 @@ import {
   loadForProvisioning,
   type SessionForProvisioning,
 } from './sessions/load-for-provisioning.js';
+import { ProvisioningCache } from './sessions/provisioning-cache.js';
 import { renderForProvisioning } from './sessions/render-for-provisioning.js';
 
 /**
@@ -13,9 +14,11 @@ import { renderForProvisioning } from './sessions/render-for-provisioning.js';
  */
 export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
   const { audit } = rt.deps;
+  // One per enclave listener: decoded sessions, checked against the database on every use.
+  const cache = new ProvisioningCache();
   return {
     loadForProvisioning: async (name) => {
-      const loaded = await loadForProvisioning(rt.store(), name);
+      const loaded = await loadForProvisioning(rt.store(), name, cache);
       return loaded === null
         ? null
         : { session: loaded.session, hash: loaded.hash, values: loaded };

@@ -1,7 +1,14 @@
 import type { AttestationMode, ExportTarget, Session } from '../../policy/types.js';
 import { SecretValue } from '../../secrets/secret-value.js';
 import type { Store, StoreTx } from '../../store/store.js';
-import { readActive, readSecrets, type StoredSecrets } from './session-records.js';
+import type { ProvisioningCache } from './provisioning-cache.js';
+import {
+  readActive,
+  readMeta,
+  readSecrets,
+  readVersion,
+  type StoredSecrets,
+} from './session-records.js';
 
 /** Where an imported secret came from, for the attestation-strength rule (amendment 6). */
 export interface ImportSource {
@@ -71,17 +78,24 @@ async function resolveImport(
  * hash) or to its namespace. No access policy is checked here: the enclave API's attestation
  * decides.
  *
+ * With a `cache`, a session whose stored metadata is unchanged since it was last loaded costs
+ * one read (the metadata) instead of the version and every secret ({@link ProvisioningCache}).
+ *
  * @returns null when there is no such session.
  */
 export async function loadForProvisioning(
   store: Store,
   sessionName: string,
+  cache?: ProvisioningCache,
 ): Promise<SessionForProvisioning | null> {
-  return store.transaction(async (tx) => {
-    const active = await readActive(tx, sessionName);
-    if (active === undefined) return null;
-    const { session } = active.version;
-    const hash = active.meta.active;
+  const read = await store.transaction(async (tx) => {
+    const loadedMeta = await readMeta(tx, sessionName);
+    if (loadedMeta === undefined) return null;
+    const cached = cache?.get(sessionName, loadedMeta.bytes);
+    if (cached !== undefined) return { loaded: cached, meta: undefined };
+    const { meta } = loadedMeta;
+    const { session } = await readVersion(tx, sessionName, meta.history.length - 1);
+    const hash = meta.active;
     const values = decodeSecrets(await readSecrets(tx, sessionName));
     const imports = new Map<string, ImportSource>();
     for (const spec of session.secrets) {
@@ -91,6 +105,10 @@ export async function loadForProvisioning(
       values.set(spec.name, resolved.value);
       imports.set(spec.name, resolved.from);
     }
-    return { session, hash, values, imports };
+    return { loaded: { session, hash, values, imports }, meta: loadedMeta.bytes };
   });
+  if (read === null) return null;
+  // After the commit: a PostgreSQL transaction may run more than once.
+  if (read.meta !== undefined) cache?.set(sessionName, read.meta, read.loaded);
+  return read.loaded;
 }
