@@ -57,31 +57,10 @@ function isZero(bytes: Uint8Array | undefined): boolean {
 }
 
 /**
- * Verifies a Nitro attestation document and returns its claims.
- * @throws CasError with a `CAS_ATTESTATION_*` code when the document is not acceptable.
+ * Debug mode (PCR0-2 all zero) only when allowed, and the expected binding in `user_data`.
+ * Returns whether the enclave runs in debug mode.
  */
-export function verifyNitroDocument(request: VerifyRequest<NitroCollateral>): Claims {
-  if (request.evidence.length > MAX_DOCUMENT) {
-    throw new CasError(
-      'CAS_ATTESTATION_EVIDENCE_MALFORMED',
-      `Nitro attestation document: larger than ${MAX_DOCUMENT} bytes.`,
-    );
-  }
-  const message = parseCoseSign1(request.evidence);
-  const document = parseNitroDocument(message.payload);
-  const leaf = verifyChain(document, request.now);
-  const valid = verify(
-    'sha384',
-    sigStructure(message),
-    { key: leaf.x509.publicKey, dsaEncoding: 'ieee-p1363' },
-    message.signature,
-  );
-  if (!valid) {
-    throw new CasError(
-      'CAS_ATTESTATION_SIGNATURE_INVALID',
-      'The Nitro document signature (COSE_Sign1, ES384) does not verify with its leaf certificate.',
-    );
-  }
+function checkEnclave(document: NitroDocument, request: VerifyRequest<NitroCollateral>): boolean {
   for (const index of [0, 1, 2]) {
     if (!document.pcrs.has(index)) {
       throw new CasError(
@@ -117,6 +96,36 @@ export function verifyNitroDocument(request: VerifyRequest<NitroCollateral>): Cl
       );
     }
   }
+  return debug;
+}
+
+/**
+ * Verifies a Nitro attestation document and returns its claims.
+ * @throws CasError with a `CAS_ATTESTATION_*` code when the document is not acceptable.
+ */
+export function verifyNitroDocument(request: VerifyRequest<NitroCollateral>): Claims {
+  if (request.evidence.length > MAX_DOCUMENT) {
+    throw new CasError(
+      'CAS_ATTESTATION_EVIDENCE_MALFORMED',
+      `Nitro attestation document: larger than ${MAX_DOCUMENT} bytes.`,
+    );
+  }
+  const message = parseCoseSign1(request.evidence);
+  const document = parseNitroDocument(message.payload);
+  const leaf = verifyChain(document, request.now);
+  const valid = verify(
+    'sha384',
+    sigStructure(message),
+    { key: leaf.x509.publicKey, dsaEncoding: 'ieee-p1363' },
+    message.signature,
+  );
+  if (!valid) {
+    throw new CasError(
+      'CAS_ATTESTATION_SIGNATURE_INVALID',
+      'The Nitro document signature (COSE_Sign1, ES384) does not verify with its leaf certificate.',
+    );
+  }
+  const debug = checkEnclave(document, request);
   const measurements: Record<string, string> = {};
   for (const [index, value] of document.pcrs) measurements[`pcr${index}`] = hex(value);
   return {

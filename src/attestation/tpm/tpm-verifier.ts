@@ -4,14 +4,14 @@
  * report (REPORT_DATA = hash of the runtime data that holds the AK). Chain: pinned ARK → ASK →
  * VCEK → SNP report → runtime data → AK → quote → PCR digest → PCR values and extraData.
  */
-import { createHash, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { CasError } from '../../errors/cas-error.js';
 import type { SnpCollateral } from '../snp/amd-chain.js';
 import { verifySnpReport, type SnpVerifierOptions } from '../snp/snp-verifier.js';
 import type { Claims, Verifier, VerifyRequest } from '../verifier.js';
 import { parseHclReport } from './hcl-report.js';
 import { TPM_ALG_SHA256, parseTpmsAttest, type TpmQuoteAttest } from './tpms-attest.js';
-import { parseVtpmEvidence } from './vtpm-evidence.js';
+import { parseVtpmEvidence, type VtpmEvidence } from './vtpm-evidence.js';
 
 /** What may come beside the quote: the HCL report and the AMD certificates. */
 export interface TpmCollateral {
@@ -74,6 +74,45 @@ function snpCollateralOf(
 }
 
 /**
+ * The quote: signed by the bound AK, its PCR digest over the given PCR values, and its
+ * extraData equal to the expected binding. Returns the parsed quote and the verified PCRs.
+ */
+function verifyQuote(
+  evidence: VtpmEvidence,
+  key: KeyObject,
+  request: TpmVerifyInput,
+): { attest: TpmQuoteAttest; measurements: Record<string, string> } {
+  const attest = parseTpmsAttest(evidence.message);
+  let valid: boolean;
+  try {
+    valid = verify('sha256', evidence.message, key, evidence.signature);
+  } catch {
+    valid = false;
+  }
+  if (!valid)
+    throw new CasError(
+      'CAS_ATTESTATION_SIGNATURE_INVALID',
+      'The TPM quote signature does not verify with the bound attestation key.',
+    );
+  const measurements = verifiedPcrs(attest, evidence.pcrs);
+  const expected =
+    request.expectedExtraData ??
+    (request.expectedReportData === undefined
+      ? undefined
+      : createHash('sha256').update(request.expectedReportData).digest());
+  if (expected !== undefined && !same(attest.extraData, expected)) {
+    throw new CasError(
+      'CAS_ATTESTATION_REPORT_DATA_MISMATCH',
+      'The TPM quote extraData is not the expected binding.',
+      {
+        details: { extra_data: hex(attest.extraData) },
+      },
+    );
+  }
+  return { attest, measurements };
+}
+
+/**
  * Verifies Azure vTPM evidence bound by SEV-SNP and returns its claims.
  * @throws CasError with a `CAS_ATTESTATION_*` code when the evidence is not acceptable.
  */
@@ -100,33 +139,7 @@ export function verifyAzureVtpm(request: TpmVerifyInput): Claims {
       'The SNP REPORT_DATA is not the hash of the HCL runtime data, so the TPM attestation key is not bound to the hardware.',
     );
   }
-  const attest = parseTpmsAttest(evidence.message);
-  let valid: boolean;
-  try {
-    valid = verify('sha256', evidence.message, hcl.attestationKey, evidence.signature);
-  } catch {
-    valid = false;
-  }
-  if (!valid)
-    throw new CasError(
-      'CAS_ATTESTATION_SIGNATURE_INVALID',
-      'The TPM quote signature does not verify with the bound attestation key.',
-    );
-  const measurements = verifiedPcrs(attest, evidence.pcrs);
-  const expected =
-    request.expectedExtraData ??
-    (request.expectedReportData === undefined
-      ? undefined
-      : createHash('sha256').update(request.expectedReportData).digest());
-  if (expected !== undefined && !same(attest.extraData, expected)) {
-    throw new CasError(
-      'CAS_ATTESTATION_REPORT_DATA_MISMATCH',
-      'The TPM quote extraData is not the expected binding.',
-      {
-        details: { extra_data: hex(attest.extraData) },
-      },
-    );
-  }
+  const { attest, measurements } = verifyQuote(evidence, hcl.attestationKey, request);
   const ak = hcl.attestationKey.export({ type: 'spki', format: 'der' });
   return {
     type: 'tpm',
