@@ -19,6 +19,10 @@ export interface AttestExpectations {
   readonly allowOwnerSecretAccess: boolean;
   /** `--only_for_testing-trust-any`: skip the evidence checks (the keys are still pinned). */
   readonly trustAny: boolean;
+  /** `--mrsigner`/`--isvprodid`/`--isvsvn` were given: the evidence must carry a signer. */
+  readonly signerExpected?: boolean;
+  /** `--only_for_testing-ignore-signer`. */
+  readonly ignoreSigner?: boolean;
 }
 
 /** An attested CAS: what the CLI pins. */
@@ -141,6 +145,12 @@ export async function attestCas(address: string, expect: AttestExpectations): Pr
     ) {
       throw refused(
         `the CAS measurement is ${report.body.measurement}, not the expected ${expect.mrenclave}`,
+      );
+    }
+    if (expect.signerExpected === true && expect.ignoreSigner !== true) {
+      // Simulated evidence has no signer to compare: fail closed rather than skip the check.
+      throw refused(
+        'the CAS evidence is simulated and carries no signer to check --mrsigner/--isvprodid/--isvsvn against; add --only_for_testing-ignore-signer to accept it',
       );
     }
     if (ev.claims.platform_mode === 'sim' && !expect.allowDebug) {

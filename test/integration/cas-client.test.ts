@@ -62,6 +62,11 @@ describe('the CLI side: attesting and pinning a CAS', () => {
     ['wrong CAS key hash', { casKeyHash: 'nope' }, /\(-c\)/],
     ['wrong software key hash', { softwareKeyHash: 'nope' }, /\(-s\)/],
     ['wrong measurement', { mrenclave: 'cd'.repeat(32) }, new RegExp(MEASUREMENT)],
+    [
+      'a signer expected from simulated evidence',
+      { signerExpected: true },
+      /--only_for_testing-ignore-signer/,
+    ],
   ];
   for (const [name, extra, message] of expectations) {
     test(`refused: ${name}`, async () => {

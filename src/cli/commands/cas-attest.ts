@@ -69,6 +69,9 @@ export async function attestAndPin(
     allowDebug: flags.only_for_testingDebug === true,
     allowOwnerSecretAccess: flags.allowCasOwnerSecretAccess === true,
     trustAny: flags.only_for_testingTrustAny === true,
+    signerExpected:
+      flags.mrsigner !== undefined || flags.isvprodid !== undefined || flags.isvsvn !== undefined,
+    ignoreSigner: flags.only_for_testingIgnoreSigner === true,
   });
   const name = flags.name ?? address;
   const { state } = await ctx.loadState();

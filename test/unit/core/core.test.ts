@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { canTransition, requireState } from '../../../src/core/lifecycle.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
-import { parseDatabaseKey } from '../../../src/core/provisioning/provision-cas.js';
+import { CasRuntime } from '../../../src/core/cas-runtime.js';
+import { parseDatabaseKey, selfProvision } from '../../../src/core/provisioning/provision-cas.js';
+import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
+import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
+import { generateIdentity } from '../../../src/crypto/identity.js';
 import { RateLimiter } from '../../../src/core/rate-limiter.js';
 import { canonicalClaims, parseNonce, selfReportData } from '../../../src/core/self-evidence.js';
 
@@ -154,5 +158,38 @@ describe('CAS keys in the state dir', () => {
       () => other.open(),
       (e: unknown) => isCasError(e) && e.code.startsWith('CAS_STORE_'),
     );
+  });
+});
+
+describe('self-provisioning', () => {
+  test('binds the owner once; --skip-if-already-provisioned makes the second a no-op', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
+    const keys = await loadOrCreateCasKeys({
+      stateDir,
+      sealer: keySealerFrom(sealerIn(stateDir)),
+      measurement: 'aa'.repeat(32),
+    });
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const rt = await CasRuntime.start({
+      keys,
+      measurement: 'aa'.repeat(32),
+      version: 't',
+      platformMode: 'sim',
+      logger: silent,
+      env: { now: () => new Date(0), randomBytes: (n) => Buffer.alloc(n, 7) },
+      storeProvider: createMemoryStoreProvider(),
+      sessions: defaultSessionEngine,
+    });
+    const owner = await generateIdentity();
+    const options = {
+      ownerCertPem: owner.certPem,
+      ownerConfig: '[api_identity]\ncommon_name = "x"\n',
+      ownerConfigFile: 'owner.toml',
+      skipIfAlreadyProvisioned: false,
+    };
+    assert.equal(await selfProvision(rt, options), true);
+    assert.equal(rt.owner?.owner_key_hash, owner.keyHash);
+    await rejectsWith(() => selfProvision(rt, options), 'CAS_SERVER_ALREADY_PROVISIONED');
+    assert.equal(await selfProvision(rt, { ...options, skipIfAlreadyProvisioned: true }), false);
   });
 });
