@@ -19,9 +19,10 @@ export interface CommandSpec<O extends object> {
   /**
    * Does the work. `args` are the positional arguments as given (absent optional ones are
    * missing), `opts` the parsed options (commander's camelCase keys, `json` included).
-   * Throw a `CasError` for every failure the user can fix; print through `ctx.out`.
+   * Throw a `CasError` for every failure the user can fix; print through `ctx.out`. A command
+   * whose interface fixes its own exit codes (`verify-audit-log`) returns the code instead.
    */
-  readonly run: (ctx: CommandContext, args: readonly string[], opts: O) => Promise<void>;
+  readonly run: (ctx: CommandContext, args: readonly string[], opts: O) => Promise<void | number>;
 }
 
 /** A command of any option type, as the registry holds them. */

@@ -29,15 +29,20 @@ export async function runCli(
   registry: CommandRegistry,
 ): Promise<number> {
   try {
-    const program = buildProgram(io, registry);
+    let exitCode = 0;
+    const program = buildProgram(io, registry, (code) => (exitCode = code));
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     return report(usageError(error), argv.includes('--json'), io);
   }
 }
 
-function buildProgram(io: CliIo, registry: CommandRegistry): Command {
+function buildProgram(
+  io: CliIo,
+  registry: CommandRegistry,
+  setExitCode: (code: number) => void,
+): Command {
   const program = new Command('scone')
     .description('Command line of the Configuration and Attestation Service (CAS)')
     .option('--config <FILE>', 'CLI state file (default $SCONE_CLI_CONFIG or ~/.cas/config.json)')
@@ -77,7 +82,8 @@ function buildProgram(io: CliIo, registry: CommandRegistry): Command {
         statePath: stateFilePath({ config: global.config, env: io.env, homedir: io.homedir }),
         identityFile: global.identity,
       });
-      await spec.run(ctx, self.args, opts as never);
+      const code = await spec.run(ctx, self.args, opts as never);
+      if (typeof code === 'number') setExitCode(code);
     });
   }
   return program;

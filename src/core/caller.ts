@@ -2,4 +2,6 @@
 export interface Caller {
   readonly keyHash: string;
   readonly certPem: string;
+  /** The client's address (for the audit log, which HMACs it). */
+  readonly address?: string;
 }

@@ -57,7 +57,8 @@ export class CasRuntime {
   static async start(deps: CasRuntimeDeps): Promise<CasRuntime> {
     const rt = new CasRuntime(deps);
     if (deps.storeProvider.exists()) {
-      const store = await deps.storeProvider.open();
+      const opened = await deps.storeProvider.open();
+      const store = deps.audit?.wrapStore?.(opened) ?? opened;
       const { owner, config } = await store.transaction(async (tx) => ({
         owner: await readOwner(tx),
         config: await readOwnerConfig(tx),
@@ -73,6 +74,7 @@ export class CasRuntime {
       rt.#owner = owner;
       rt.#state = 'provisioned';
       await rt.setTlsIdentity(tlsIdentityOf(config));
+      await deps.audit?.open?.(store, config);
     } else {
       rt.#token = deps.env.randomBytes(16).toString('hex');
     }
@@ -116,12 +118,14 @@ export class CasRuntime {
   }
 
   /** Records the new owner (called by the provisioning use case after its commit). */
-  async markProvisioned(store: Store, owner: OwnerRecord, config: OwnerConfig): Promise<void> {
+  async markProvisioned(created: Store, owner: OwnerRecord, config: OwnerConfig): Promise<void> {
+    const store = this.deps.audit?.wrapStore?.(created) ?? created;
     this.#store = store;
     this.#owner = owner;
     this.#state = 'provisioned';
     this.#token = undefined;
     await this.setTlsIdentity(tlsIdentityOf(config));
+    await this.deps.audit?.open?.(store, config);
   }
 
   /** Re-issues the TLS leaf for `identity` and tells the listeners (they reload TLS). */

@@ -1,4 +1,5 @@
-import type { Store } from '../store/store.js';
+import type { OwnerConfig } from '../config/owner-config.js';
+import type { Store, StoreTx } from '../store/store.js';
 
 /** The logger core writes to (pino's signature); messages never contain secret values. */
 export interface CasLogger {
@@ -17,7 +18,8 @@ export interface AuditEvent {
     | 'session_read'
     | 'access_denied'
     | 'service_attested'
-    | 'attestation_refused';
+    | 'attestation_refused'
+    | 'backup_registered';
   readonly session?: string;
   readonly hash?: string;
   readonly caller?: string;
@@ -25,11 +27,29 @@ export interface AuditEvent {
   readonly measurement?: string;
   /** A coded reason (never a secret or an expected value). */
   readonly reason?: string;
+  /** A backup CAS's key hash. */
+  readonly backup?: string;
+  /** A client address, raw: the audit log HMACs it. */
+  readonly address?: string;
+  /** A certificate subject name, raw: the audit log HMACs it. */
+  readonly subject?: string;
 }
 
-/** Where audit events go; the audit engineer's log plugs in here (default: nowhere). */
+/** Where audit events go (`src/audit/audit-log.ts`; default: nowhere). */
 export interface AuditHook {
-  record(event: AuditEvent): Promise<void>;
+  /**
+   * Writes and flushes the event before it returns: inside `tx` (the operation's own
+   * transaction, which then commits the checkpoint with it) or in a transaction of its own.
+   *
+   * @throws CAS_AUDIT_WRITE_FAILED: the operation must fail.
+   */
+  record(event: AuditEvent, tx?: StoreTx): Promise<void>;
+  /** Applies the owner config's `[audit_log]` once the database is open or the config changed. */
+  open?(store: Store, config: OwnerConfig): Promise<void>;
+  /** The store the CAS uses, wrapped so that failed transactions get their `aborted` line. */
+  wrapStore?(store: Store): Store;
+  /** The signed checkpoint (owner route), or undefined before the first event. */
+  checkpoint?(): Promise<unknown>;
 }
 
 /** Opens or creates the CAS database (the store above the encryption barrier). */

@@ -30,5 +30,5 @@ export function requireCaller(request: FastifyRequest): Caller {
       'this route needs a TLS client certificate (your CLI identity)',
     );
   }
-  return { keyHash: keyHashOfCertificate(cert), certPem: cert.toString() };
+  return { keyHash: keyHashOfCertificate(cert), certPem: cert.toString(), address: request.ip };
 }

@@ -23,6 +23,7 @@ import { casSetDefault } from './cas-set-default.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
 import { casUpdateConfig } from './cas-update-config.js';
+import { casVerifyAuditLog } from './cas-verify-audit-log.js';
 import { certShowKeyHash } from './cert-show-key-hash.js';
 import { evidenceVerify } from './evidence-verify.js';
 import { sessionCalculateHash } from './session-calculate-hash.js';
@@ -58,6 +59,7 @@ export const commands: readonly AnyCommandSpec[] = [
   casSetDefault,
   casShowIdentification,
   casShowCertificate,
+  casVerifyAuditLog,
   sessionCheck,
   sessionCalculateHash,
   sessionCreate,

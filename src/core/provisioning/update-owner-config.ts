@@ -1,5 +1,6 @@
 import { parseOwnerConfig } from '../../config/owner-config.js';
 import { CasError } from '../../errors/cas-error.js';
+import { callerFields } from '../../audit/caller-fields.js';
 import { tlsIdentityOf, type CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
 import { jsonBytes } from '../owner-record.js';
@@ -30,8 +31,13 @@ export async function updateOwnerConfig(
 ): Promise<void> {
   requireOwner(rt, caller);
   const config = parseOwnerConfig(text, 'owner config');
-  await rt.store().transaction((tx) => tx.put(storeKeys.ownerConfig(), jsonBytes(config)));
+  const store = rt.store();
+  await store.transaction(async (tx) => {
+    await tx.put(storeKeys.ownerConfig(), jsonBytes(config));
+    await rt.deps.audit?.record({ event: 'config_updated', ...callerFields(caller) }, tx);
+  });
   await rt.setTlsIdentity(tlsIdentityOf(config));
-  await rt.deps.audit?.record({ event: 'config_updated', caller: caller.keyHash });
+  // A changed [audit_log] mode takes effect now (audit_log_enabled / audit_log_disabled).
+  await rt.deps.audit?.open?.(store, config);
   rt.deps.logger.info({ owner: caller.keyHash }, 'owner config updated');
 }

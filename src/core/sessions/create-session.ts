@@ -1,4 +1,5 @@
 import { CasError } from '../../errors/cas-error.js';
+import { callerFields } from '../../audit/caller-fields.js';
 import { keyHashOfPem } from '../../crypto/key-hash.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
@@ -85,16 +86,23 @@ export async function createSession(
     creator_key_hash: keyHashOfPem(caller.certPem),
     history: [{ hash, uploader_key_hash: caller.keyHash, at: now.toISOString() }],
   };
-  const wrote = await store.transaction((tx) =>
-    writeVersion(tx, { expected: undefined, meta, version: { session, text }, secrets }),
-  );
-  if (!wrote) throw exists(parsed.name);
-  await rt.deps.audit?.record({
-    event: 'session_created',
-    session: parsed.name,
-    hash,
-    caller: caller.keyHash,
+  // The audit line is written in the same transaction: no audit line, no session.
+  const wrote = await store.transaction(async (tx) => {
+    const ok = await writeVersion(tx, {
+      expected: undefined,
+      meta,
+      version: { session, text },
+      secrets,
+    });
+    if (ok) {
+      await rt.deps.audit?.record(
+        { event: 'session_created', session: parsed.name, hash, ...callerFields(caller) },
+        tx,
+      );
+    }
+    return ok;
   });
+  if (!wrote) throw exists(parsed.name);
   rt.deps.logger.info({ session: parsed.name, hash, caller: caller.keyHash }, 'session created');
   return { hash, created: true };
 }

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { CasError } from '../../errors/cas-error.js';
+import { callerFields } from '../../audit/caller-fields.js';
 import type { Session } from '../../policy/types.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
@@ -55,7 +56,8 @@ export async function readSession(
       await rt.deps.audit?.record({
         event: 'access_denied',
         session: name,
-        caller: caller.keyHash,
+        reason: 'CAS_SESSION_NOT_FOUND',
+        ...callerFields(caller),
       });
     }
     throw new CasError(
@@ -70,7 +72,7 @@ export async function readSession(
     event: 'session_read',
     session: name,
     hash: active.meta.active,
-    caller: caller.keyHash,
+    ...callerFields(caller),
   });
   return {
     session: stringify(redactSession(active.version.session)),

@@ -1,4 +1,5 @@
 import { CasError } from '../../errors/cas-error.js';
+import { callerFields } from '../../audit/caller-fields.js';
 import type { Session } from '../../policy/types.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
@@ -78,16 +79,18 @@ export async function updateParsedSession(
     history: [...meta.history, { hash, uploader_key_hash: caller.keyHash, at: now.toISOString() }],
   };
   const version: SessionVersion = { session, text };
-  const wrote = await store.transaction((tx) =>
-    writeVersion(tx, { expected: current.bytes, meta: next, version, secrets }),
-  );
-  if (!wrote) throw stale(parsed.name);
-  await rt.deps.audit?.record({
-    event: 'session_updated',
-    session: parsed.name,
-    hash,
-    caller: caller.keyHash,
+  // The audit line is written in the same transaction: no audit line, no update.
+  const wrote = await store.transaction(async (tx) => {
+    const ok = await writeVersion(tx, { expected: current.bytes, meta: next, version, secrets });
+    if (ok) {
+      await rt.deps.audit?.record(
+        { event: 'session_updated', session: parsed.name, hash, ...callerFields(caller) },
+        tx,
+      );
+    }
+    return ok;
   });
+  if (!wrote) throw stale(parsed.name);
   rt.deps.logger.info({ session: parsed.name, hash, caller: caller.keyHash }, 'session updated');
   return { hash, created: false };
 }

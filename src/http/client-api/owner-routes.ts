@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CasRuntime } from '../../core/cas-runtime.js';
 import { parseDatabaseKey, provisionCas } from '../../core/provisioning/provision-cas.js';
 import { updateOwnerConfig } from '../../core/provisioning/update-owner-config.js';
+import { readAuditCheckpoint } from '../../core/read-audit-checkpoint.js';
 import { parseBody } from '../parse-body.js';
 import { requireCaller } from '../peer-certificate.js';
 
@@ -39,4 +40,7 @@ export function registerOwnerRoutes(app: FastifyInstance, rt: CasRuntime): void 
     await updateOwnerConfig(rt, caller, body.owner_config);
     return { updated: true };
   });
+  app.get('/v1/audit/checkpoint', async (request) =>
+    readAuditCheckpoint(rt, requireCaller(request)),
+  );
 }

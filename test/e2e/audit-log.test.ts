@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { runBin } from '../helpers/bin.js';
+
+const TSX = pathToFileURL(
+  join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
+).href;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a binary in `dir` and waits for `ready` on its stdout. */
+function start(
+  bin: string,
+  args: readonly string[],
+  dir: string,
+  ready: string,
+): Promise<{ child: ChildProcess; stdout: () => string }> {
+  const script = join(process.cwd(), 'src', 'bin', `${bin}.ts`);
+  const child = spawn(process.execPath, ['--import', TSX, script, ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${bin} did not start:\n${stdout}\n${stderr}`)),
+      30_000,
+    );
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+      if (stdout.includes(ready)) {
+        clearTimeout(timer);
+        resolve({ child, stdout: () => stdout });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${bin} exited with ${String(code)}:\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function lastField(text: string, prefix: string): string {
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  assert.ok(line, `no line starting with ${prefix}`);
+  return line.trim().split(/\s+/).pop()!;
+}
+
+const SESSION = `version: "0.3.10"
+name: shop
+security:
+  attestation:
+    mode: none
+services:
+  - name: app
+    command: /bin/echo $$SCONE::pw$$
+secrets:
+  - name: pw
+    kind: ascii
+`;
+
+describe('signed audit log through the real binaries', () => {
+  let dir: string;
+  let cas: ChildProcess | undefined;
+  let addr: string;
+  let logPath: string;
+  let keyHash: string;
+  const alice = (): NodeJS.ProcessEnv => ({ SCONE_CLI_CONFIG: join(dir, 'alice.json') });
+  const bob = (): NodeJS.ProcessEnv => ({ SCONE_CLI_CONFIG: join(dir, 'bob.json') });
+  const verify = (args: readonly string[] = [], env = alice()) =>
+    runBin('scone', ['cas', 'verify-audit-log', join(dir, 'copy.log'), ...args], { env });
+  const withLines = (f: (ls: string[]) => string[]): void => {
+    const ls = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    writeFileSync(
+      join(dir, 'copy.log'),
+      f(ls)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cas-audit-e2e-'));
+    addr = `127.0.0.1:${await freePort()}`;
+    logPath = join(dir, 'cas-audit.log');
+    writeFileSync(
+      join(dir, 'cas.toml'),
+      `[api]\napi_listen = "${addr}"\nenclave_listen = "127.0.0.1:0"\n[audit_log]\npath = "cas-audit.log"\n`,
+    );
+    writeFileSync(
+      join(dir, 'owner.toml'),
+      '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
+    );
+    writeFileSync(join(dir, 'session.yaml'), SESSION);
+  });
+  after(async () => {
+    if (cas !== undefined) await stop(cas);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('provision, session operations, a denied read: verify-audit-log exits 0', async () => {
+    const started = await start('cas', [], dir, 'CAS enclave API:');
+    cas = started.child;
+    keyHash = lastField(started.stdout(), 'CAS key hash:');
+    const token = lastField(started.stdout(), 'CAS provisioning token:');
+    const p = await runBin(
+      'scone',
+      [
+        'cas',
+        'provision',
+        addr,
+        '-c',
+        keyHash,
+        '--token',
+        token,
+        '--config-file',
+        join(dir, 'owner.toml'),
+        'with-attestation',
+        '--only_for_testing-debug',
+      ],
+      { env: alice() },
+    );
+    assert.equal(p.code, 0, p.stderr);
+    for (const args of [
+      ['session', 'create', join(dir, 'session.yaml')],
+      ['session', 'update', join(dir, 'session.yaml')],
+      ['session', 'read', 'shop'],
+    ]) {
+      const r = await runBin('scone', args, { env: alice() });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await runBin('scone', ['cas', 'attest', addr, '--only_for_testing-debug'], { env: bob() });
+    const denied = await runBin('scone', ['session', 'read', 'shop'], { env: bob() });
+    assert.equal(denied.code, 2);
+
+    const text = readFileSync(logPath, 'utf8');
+    const events = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    assert.deepEqual(events, [
+      'cas_started',
+      'cas_provisioned',
+      'session_created',
+      'session_read', // session update reads the active version to fill in the predecessor
+      'session_updated',
+      'session_read',
+      'access_denied',
+    ]);
+    assert.ok(!text.includes('127.0.0.1'), 'client addresses are HMACed');
+    withLines((ls) => ls);
+    const ok = await verify();
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /intact and matches the CAS checkpoint/);
+  });
+
+  const cases: Array<[string, (ls: string[]) => string[], number, string]> = [
+    [
+      'one line edited',
+      (ls) => ls.map((l, i) => (i === 2 ? l.replace('"shop"', '"shoq"') : l)),
+      20,
+      'CAS_AUDIT_LOG_BROKEN',
+    ],
+    [
+      'two lines reordered',
+      (ls) => [ls[0]!, ls[1]!, ls[3]!, ls[2]!, ...ls.slice(4)],
+      20,
+      'CAS_AUDIT_LOG_BROKEN',
+    ],
+    [
+      'one line removed in the middle',
+      (ls) => ls.filter((_, i) => i !== 3),
+      17,
+      'CAS_AUDIT_ENTRIES_DELETED',
+    ],
+    ['the last line removed', (ls) => ls.slice(0, -1), 14, 'CAS_AUDIT_MISSING_AT_END'],
+    ['the first line removed', (ls) => ls.slice(1), 15, 'CAS_AUDIT_MISSING_AT_START'],
+  ];
+  for (const [what, tamper, exit, code] of cases) {
+    test(`${what}: exit ${exit} (${code})`, async () => {
+      withLines(tamper);
+      const r = await verify();
+      assert.equal(r.code, exit, r.stdout + r.stderr);
+      assert.ok(r.stderr.includes(code), r.stderr);
+    });
+  }
+
+  test('without a reachable CAS, an intact log exits 16; without any CAS key it is refused', async () => {
+    withLines((ls) => ls);
+    const unreachable = await verify(['-c', keyHash], bob()); // bob is not the owner
+    assert.equal(unreachable.code, 16, unreachable.stdout + unreachable.stderr);
+    const nobody = await verify([], { SCONE_CLI_CONFIG: join(dir, 'nobody.json') });
+    assert.equal(nobody.code, 1);
+    assert.ok(nobody.stderr.includes('CAS_AUDIT_NO_CAS_KEY'), nobody.stderr);
+  });
+
+  test('a log checked against another CAS key exits 19', async () => {
+    withLines((ls) => ls);
+    const other = await runBin('scone', ['self', 'show-key-hash'], { env: bob() });
+    const r = await verify(['-c', other.stdout.trim()], bob());
+    assert.equal(r.code, 19, r.stdout + r.stderr);
+  });
+
+  test('after a restart the chain continues and still verifies', async () => {
+    await stop(cas!);
+    const started = await start('cas', [], dir, 'CAS enclave API:');
+    cas = started.child;
+    const r = await runBin('scone', ['session', 'read', 'shop'], { env: alice() });
+    assert.equal(r.code, 0, r.stderr);
+    withLines((ls) => ls);
+    const ok = await verify();
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const tail = readFileSync(logPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-2)
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    assert.deepEqual(tail, ['cas_started', 'session_read']);
+  });
+});
