@@ -107,6 +107,14 @@ describe('sessions over mutual TLS', () => {
     assert.equal(codeOf(read), 'CAS_SESSION_NOT_FOUND');
   });
 
+  test('an oversized session body is a coded 413 and the CAS keeps serving', async () => {
+    const huge = sessionYaml('huge') + `# ${'x'.repeat(1100 * 1024)}\n`;
+    const r = await call(cas.port, 'POST', '/session', { identity: alice, body: huge });
+    assert.equal(r.status, 413);
+    assert.equal(codeOf(r), 'CAS_SERVER_BODY_TOO_LARGE');
+    assert.equal((await call(cas.port, 'GET', '/health')).status, 200);
+  });
+
   test('read returns the session with explicit values redacted and no generated values', async () => {
     const r = await call(cas.port, 'GET', '/v1/sessions/shop', { identity: alice });
     assert.equal(r.status, 200, r.text);
