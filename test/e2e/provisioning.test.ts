@@ -8,7 +8,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +19,7 @@ import { openEnclaveConnection } from '../../src/launcher/enclave-client.js';
 import { parseHostPort } from '../../src/launcher/host-port.js';
 import { requestSimEvidence } from '../../src/launcher/las-client.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
+import { freePort } from '../helpers/free-port.js';
 
 // The story of docs/cas-run.md as a new user lives it: start a CAS and a LAS, provision, create
 // the example session with the mrenclave from `cas-run --hash`, run the unmodified program under
@@ -29,17 +29,6 @@ const HELLO = join(process.cwd(), 'examples', 'hello');
 const TSX = pathToFileURL(
   join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
 ).href;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Daemon {
   readonly child: ChildProcess;
@@ -59,14 +48,14 @@ function startDaemon(name: string, args: string[], cwd: string, ready: RegExp): 
   );
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const daemon = { child, stdout: () => stdout, output: () => stdout + stderr };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${name} did not start:\n${stdout}\n${stderr}`)),
       60_000,
     );
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
       if (ready.test(stdout)) {
         clearTimeout(timer);
