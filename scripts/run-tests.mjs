@@ -41,16 +41,18 @@ const child = spawn(
   { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'test' } },
 );
 
+// The summary lines come before the list of failing tests, so keep the whole report.
 let tail = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString('utf8')).slice(-4000);
+  tail += chunk.toString('utf8');
 });
 child.on('close', (code, signal) => {
-  const ran = /ℹ tests (\d+)/.exec(tail);
-  const passed = /ℹ pass (\d+)/.exec(tail);
-  const failed = /ℹ fail (\d+)/.exec(tail);
-  const skipped = /ℹ skipped (\d+)/.exec(tail);
+  const last = (re) => [...tail.matchAll(re)].at(-1);
+  const ran = last(/ℹ tests (\d+)/g);
+  const passed = last(/ℹ pass (\d+)/g);
+  const failed = last(/ℹ fail (\d+)/g);
+  const skipped = last(/ℹ skipped (\d+)/g);
   if (ran === null || Number(ran[1]) === 0) {
     console.error('run-tests: the runner reported that no test ran');
     process.exit(1);
