@@ -1,76 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { runBin } from '../helpers/bin.js';
-
-const TSX = pathToFileURL(
-  join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
-).href;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a binary in `dir` and waits for `ready` on its stdout. */
-function start(
-  bin: string,
-  args: readonly string[],
-  dir: string,
-  ready: string,
-): Promise<{ child: ChildProcess; stdout: () => string }> {
-  const script = join(process.cwd(), 'src', 'bin', `${bin}.ts`);
-  const child = spawn(process.execPath, ['--import', TSX, script, ...args], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${bin} did not start:\n${stdout}\n${stderr}`)),
-      30_000,
-    );
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-      if (stdout.includes(ready)) {
-        clearTimeout(timer);
-        resolve({ child, stdout: () => stdout });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${bin} exited with ${String(code)}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function lastField(text: string, prefix: string): string {
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  assert.ok(line, `no line starting with ${prefix}`);
-  return line.trim().split(/\s+/).pop()!;
-}
+import { lastField, startDaemon as start, stopDaemon as stop } from '../helpers/daemon.js';
+import { freePort } from '../helpers/free-port.js';
 
 const SESSION = `version: "0.3.10"
 name: shop
