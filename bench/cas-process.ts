@@ -106,13 +106,14 @@ serveIpc({
   async bulk(args) {
     if (rt === undefined) throw new Error('not started');
     const t0 = performance.now();
-    await bulkInsertSessions(
+    const inserted = await bulkInsertSessions(
       rt.store(),
       String(args['template']),
       Number(args['from']),
       Number(args['to']),
+      t0 + Number(args['budgetSeconds'] ?? Infinity) * 1000,
     );
-    return { seconds: (performance.now() - t0) / 1000 };
+    return { inserted, seconds: (performance.now() - t0) / 1000 };
   },
   stats() {
     return Promise.resolve({

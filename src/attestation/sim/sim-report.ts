@@ -66,6 +66,26 @@ function signatureAlgorithm(key: KeyObject): 'sha256' | null {
 }
 
 /**
+ * Parsed platform keys by their base64 SPKI, and the SPKI of each private key: a platform has
+ * one key for all its reports, and decoding it (createPublicKey) was the largest share of
+ * verifying a report in the benchmark's profile. Bounded, so that reports naming ever new keys
+ * cannot grow it without limit; KeyObjects are immutable, so sharing them is safe.
+ */
+const platformKeys = new Map<string, KeyObject>();
+const PLATFORM_KEYS_MAX = 256;
+const publicKeysOf = new WeakMap<KeyObject, string>();
+
+function platformPublicKey(spkiBase64: string): KeyObject {
+  let key = platformKeys.get(spkiBase64);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.from(spkiBase64, 'base64'), format: 'der', type: 'spki' });
+    if (platformKeys.size >= PLATFORM_KEYS_MAX) platformKeys.clear();
+    platformKeys.set(spkiBase64, key);
+  }
+  return key;
+}
+
+/**
  * Signs a `sim` report for `input` with the platform's private key and returns the evidence
  * bytes. Pure: the caller owns the key and decides what it measures.
  */
@@ -83,11 +103,17 @@ export function signSimReport(input: SimReportInput, privateKey: KeyObject): Uin
       'report data must be exactly 64 bytes',
     );
   }
-  const publicKey = createPublicKey(privateKey);
+  let platformKey = publicKeysOf.get(privateKey);
+  if (platformKey === undefined) {
+    platformKey = createPublicKey(privateKey)
+      .export({ type: 'spki', format: 'der' })
+      .toString('base64');
+    publicKeysOf.set(privateKey, platformKey);
+  }
   const body: SimReportBody = {
     type: 'sim',
     version: 1,
-    platform_key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+    platform_key: platformKey,
     measurement,
     report_data: Buffer.from(input.reportData).toString('hex'),
     debug: false,
@@ -177,11 +203,7 @@ export function openSimReport(evidence: Uint8Array): OpenedSimReport {
   }
   let platformKey: KeyObject;
   try {
-    platformKey = createPublicKey({
-      key: Buffer.from(body.platform_key, 'base64'),
-      format: 'der',
-      type: 'spki',
-    });
+    platformKey = platformPublicKey(body.platform_key);
   } catch (cause) {
     throw malformed('platform_key is not a SubjectPublicKeyInfo', cause);
   }

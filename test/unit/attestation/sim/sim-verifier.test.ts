@@ -158,3 +158,21 @@ test('the registry serves sim and refuses unknown types', () => {
     assert.throws(() => verifierFor(type), rejectsWith('CAS_ATTESTATION_EVIDENCE_UNSUPPORTED'));
   }
 });
+
+test('with both platform keys already seen, a report claiming the other platform is refused', async () => {
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const reportData = randomBytes(64);
+  const mine = signSimReport({ measurement, reportData }, privateKey);
+  const theirs = signSimReport({ measurement, reportData }, other.privateKey);
+  for (const evidence of [mine, theirs, mine]) {
+    await simVerifier.verify({ evidence, collateral: undefined, now });
+  }
+  const claimed = reenvelope(mine, {
+    ...bodyOf(mine),
+    platform_key: bodyOf(theirs)['platform_key'],
+  });
+  await assert.rejects(
+    simVerifier.verify({ evidence: claimed, collateral: undefined, now }),
+    rejectsWith('CAS_ATTESTATION_SIGNATURE_INVALID'),
+  );
+});
