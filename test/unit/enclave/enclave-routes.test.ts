@@ -185,6 +185,23 @@ test('a connection without a client certificate gets no challenge', async () => 
   assert.match(status, /CAS_ENCLAVE_CLIENT_CERT_REQUIRED/);
 });
 
+test('unpadded base64 evidence is a bad request, and it used up the nonce', async () => {
+  const { conn } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    await assert.rejects(
+      conn.attest({
+        config_id: 'demo/app',
+        nonce: nonce.toString('hex'),
+        evidence: { type: 'sim', data: 'abc' },
+      }),
+      code('CAS_ENCLAVE_BAD_REQUEST'),
+    );
+  } finally {
+    await conn.close();
+  }
+});
+
 test('an unreachable CAS is reported as such', async () => {
   const id = await generateIdentity();
   await assert.rejects(
