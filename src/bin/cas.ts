@@ -189,19 +189,25 @@ async function provision(
   });
 }
 
-/** `cas dev`: a development CAS in ./.cas-dev, owned and attested by the current CLI identity, with a LAS. */
-async function dev(): Promise<void> {
+/**
+ * `cas [-c FILE] dev [--las-listen ADDR]`: a development CAS (by default in ./.cas-dev on
+ * 127.0.0.1:8081 and :18765), owned and attested by the current CLI identity, with a LAS.
+ */
+async function dev(configFile: string | undefined, lasListen: string): Promise<void> {
   const root = resolve(process.cwd(), '.cas-dev');
-  const config = availabilityConfigFrom(
-    {
-      database: { path: 'db/cas.db' },
-      api: { api_listen: '127.0.0.1:8081', enclave_listen: '127.0.0.1:18765' },
-      platform: { state_dir: 'state' },
-      audit_log: { path: 'cas-audit.log' },
-    },
-    '(cas dev)',
-    root,
-  );
+  const config =
+    configFile !== undefined
+      ? loadAvailabilityConfig(configFile, process.cwd())
+      : availabilityConfigFrom(
+          {
+            database: { path: 'db/cas.db' },
+            api: { api_listen: '127.0.0.1:8081', enclave_listen: '127.0.0.1:18765' },
+            platform: { state_dir: 'state' },
+            audit_log: { path: 'cas-audit.log' },
+          },
+          '(cas dev)',
+          root,
+        );
   const statePath = stateFilePath({ env: process.env, homedir: homedir() });
   const loaded = await loadState(statePath, (m) => process.stderr.write(`Warning: ${m}\n`));
   const identity = stateIdentity(loaded);
@@ -230,20 +236,20 @@ async function dev(): Promise<void> {
     }),
   );
   const las = await runLas(
-    ['--listen', '127.0.0.1:18766', '--state-dir', join(root, 'las')],
+    ['--listen', lasListen, '--state-dir', resolve(config.stateDir, '..', 'las')],
     out,
     (l) => process.stderr.write(`${l}\n`),
   );
   printStarted(started);
-  out(`LAS: 127.0.0.1:${las.address.port}`);
+  out(`LAS: ${las.address.address}:${las.address.port}`);
   out(`Owner: your CLI identity ${identity.keyHash}`);
   out(
     `Pinned in ${statePath} as CAS "${name}" (simulation, relaxation only_for_testing-debug recorded).`,
   );
   out('Next, try:');
   out('  scone cas list');
-  out('  scone session create my-session.yaml --cas dev');
-  out('  scone session read <name> --cas dev');
+  out(`  scone session create my-session.yaml --cas ${name}`);
+  out(`  scone session read <name> --cas ${name}`);
   out(
     `  SCONE_CAS_ADDR=127.0.0.1:${started.servers.enclaveAddress.port} SCONE_CONFIG_ID=<session>/<service> cas-run -- <program>`,
   );
@@ -283,7 +289,10 @@ program
 program
   .command('dev')
   .description('development CAS + LAS in ./.cas-dev, owned and attested by your CLI identity')
-  .action(dev);
+  .option('--las-listen <ADDR>', 'address of the LAS', '127.0.0.1:18766')
+  .action((opts: { lasListen: string }) =>
+    dev(program.opts<{ config?: string }>().config, opts.lasListen),
+  );
 program
   .command('measurement')
   .description("print this build's measurement (64 hex)")
