@@ -54,7 +54,12 @@ export function refusalFor(
       { details: { observed } },
     );
   }
-  if (detailed.code === 'CAS_SESSION_UNKNOWN_OR_DENIED') return detailed;
+  if (detailed.code === 'CAS_SESSION_UNKNOWN_OR_DENIED') {
+    // Which part was unknown stays in the log: the caller is not authenticated.
+    return new CasError('CAS_SESSION_UNKNOWN_OR_DENIED', detailed.message, {
+      details: { observed },
+    });
+  }
   return new CasError(
     'CAS_ENCLAVE_CONFIGURATION_UNAVAILABLE',
     `the configuration of ${configId} cannot be rendered (a secret or placeholder of the session); ` +

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { attestWorkload } from '../../core/attest-workload.js';
@@ -61,12 +62,18 @@ export function registerEnclaveRoutes(app: FastifyInstance, deps: EnclaveRouteDe
 
   app.post('/v1/enclave/attest', { bodyLimit: 96 * 1024 }, async (request, reply) => {
     const facts = connectionOf(request);
+    // Single use: the nonce is gone from here on, whatever the outcome, even a bad body.
+    const nonce = nonces.consume(facts.connection);
     const body = parseBody(attestBody, request.body);
-    // Single use: the nonce is gone from here on, whatever the outcome.
-    const nonce = nonces.consume(
-      facts.connection,
-      body.nonce === undefined ? undefined : Buffer.from(body.nonce, 'hex'),
-    );
+    if (body.nonce !== undefined) {
+      const echo = Buffer.from(body.nonce, 'hex');
+      if (echo.length !== nonce.length || !timingSafeEqual(echo, nonce)) {
+        throw new CasError(
+          'CAS_ENCLAVE_NONCE_UNKNOWN',
+          'the nonce is not the one issued on this TLS connection',
+        );
+      }
+    }
     if (body.evidence !== undefined && body.evidence.data.length % 4 !== 0) {
       throw new CasError('CAS_ENCLAVE_BAD_REQUEST', 'evidence.data must be padded base64');
     }

@@ -213,3 +213,62 @@ test('an unreachable CAS is reported as such', async () => {
     code('CAS_LAUNCHER_CAS_UNREACHABLE'),
   );
 });
+
+test('a malformed attest body also uses up the nonce', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    await assert.rejects(
+      conn.attest({ config_id: '', nonce: nonce.toString('hex') }),
+      code('CAS_SERVER_BAD_REQUEST'),
+    );
+    await assert.rejects(
+      conn.attest({
+        config_id: 'demo/app',
+        nonce: nonce.toString('hex'),
+        evidence: { type: 'sim', data: evidenceFor(nonce) },
+      }),
+      code('CAS_ENCLAVE_NONCE_UNKNOWN'),
+    );
+  } finally {
+    await conn.close();
+  }
+});
+
+test('a nonce echo that differs from the connection nonce is refused', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    await assert.rejects(
+      conn.attest({
+        config_id: 'demo/app',
+        nonce: 'ab'.repeat(32),
+        evidence: { type: 'sim', data: evidenceFor(nonce) },
+      }),
+      code('CAS_ENCLAVE_NONCE_UNKNOWN'),
+    );
+  } finally {
+    await conn.close();
+  }
+});
+
+test('an unknown session is refused without saying which part is unknown', async () => {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    await assert.rejects(
+      conn.attest({
+        config_id: 'nope/app',
+        nonce: nonce.toString('hex'),
+        evidence: { type: 'sim', data: evidenceFor(nonce) },
+      }),
+      (e: unknown) => {
+        code('CAS_SESSION_UNKNOWN_OR_DENIED')(e);
+        assert.ok(!JSON.stringify((e as { details: unknown }).details).includes('no such'));
+        return true;
+      },
+    );
+  } finally {
+    await conn.close();
+  }
+});
