@@ -64,6 +64,12 @@ export async function attestWorkload(
     if (service === undefined) throw unknownOrDenied(input.configId, 'no such service');
     const warnings = checkPolicy(deps, record.session, service, claims, evidenceType);
     const rendered = await deps.renderService(record.session, service.name, record.values);
+    if (record.session.security.attestation.mode === 'none') {
+      deps.log.warn(
+        { event: 'service_attested', session: ids.session, service: ids.service, mode: 'none' },
+        'configuration released WITHOUT attestation (security.attestation.mode: none)',
+      );
+    }
     deps.log.info(
       {
         event: 'service_attested',
@@ -98,6 +104,7 @@ export async function attestWorkload(
       {
         event: 'attestation_refused',
         config_id: input.configId,
+        ...(ids === null ? {} : { session: ids.session, service: ids.service }),
         session_hash: hash,
         observed,
         reason: error.code,

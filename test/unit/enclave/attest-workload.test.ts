@@ -149,6 +149,10 @@ for (const c of refusals) {
     assert.equal(deps.logs.length, 1);
     assert.equal(deps.logs[0]!.level, 'warn');
     assert.equal(deps.logs[0]!.fields['reason'], c.reason);
+    if (c.configId === undefined) {
+      assert.equal(deps.logs[0]!.fields['session'], 'demo');
+      assert.equal(deps.logs[0]!.fields['service'], 'app');
+    }
     assert.equal(deps.audits[0]?.event, 'attestation_refused');
     assert.ok(!JSON.stringify(deps.logs).includes('SECRET-PW'));
   });
@@ -183,6 +187,7 @@ test('mode none releases the configuration without evidence, with a warning', as
     peerSpki: world.spki,
   });
   assert.match(config.warnings.join(), /without attestation/);
+  assert.ok(deps.logs.some((l) => l.level === 'warn' && /WITHOUT attestation/.test(l.message)));
   assert.equal(config.simulation, true);
 });
 
