@@ -1,4 +1,5 @@
 import { openStore, storeExists, type OpenedStore, type OpenStoreConfig } from './open-store.js';
+import { withStoreRetry } from './retry.js';
 import type { Store } from './store.js';
 
 /**
@@ -20,12 +21,18 @@ export interface DatabaseProvider {
 /**
  * Builds a {@link DatabaseProvider} over {@link openStore} for either backend.
  *
- * @throws CAS_STORE_UNAVAILABLE (PostgreSQL unreachable while checking for the key store)
+ * @throws CAS_STORE_UNAVAILABLE (PostgreSQL still unreachable after the connect attempts,
+ *   retried with backoff so that a server started with its database never half-starts)
  */
 export async function createStoreProvider(
   config: Omit<OpenStoreConfig, 'injectedKey' | 'mustExist'>,
 ): Promise<DatabaseProvider> {
-  let exists = await storeExists(config.database);
+  const { database } = config;
+  let exists = await withStoreRetry(() => storeExists(database), {
+    ...('url' in database && database.connectAttempts !== undefined
+      ? { attempts: database.connectAttempts }
+      : {}),
+  });
   let opened: OpenedStore | undefined;
   const remember = (next: OpenedStore): Store => {
     opened = next;
