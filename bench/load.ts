@@ -174,6 +174,7 @@ serveIpc({
       const r = (await c.call('POST', '/session', { text: text(i, 0) })) as { hash: string };
       hashes[i] = r.hash;
     });
+    if (args['createOnly'] === true) return { create };
     const update = await runOps(count, concurrency, async (i) => {
       await c.call('PUT', '/session', {
         text: `predecessor: "${hashes[i]!}"\n${text(i, 1)}`,

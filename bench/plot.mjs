@@ -21,6 +21,12 @@ function decades(min, max) {
   return out;
 }
 
+function tickLabel(t) {
+  const e = Math.log10(t);
+  if (t >= 1000 && Number.isInteger(e)) return `10^${e}`;
+  return t >= 1000 ? `${Math.round(t / 1000).toLocaleString('en-US')}k` : String(t);
+}
+
 /** One panel at (ox, 0): series = [{ label, color, dash, points: [[x, y]] }]. */
 function panel(ox, title, xLabel, xTicks, series) {
   const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter((y) => y > 0);
@@ -42,7 +48,7 @@ function panel(ox, title, xLabel, xTicks, series) {
   }
   for (const t of xTicks) {
     parts.push(
-      `<text x="${x(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${t >= 1000 ? `10^${Math.log10(t)}` : t}</text>`,
+      `<text x="${x(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${tickLabel(t)}</text>`,
     );
   }
   parts.push(`<text x="${ox + W / 2}" y="${H - 10}" text-anchor="middle">${esc(xLabel)}</text>`);

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Prints the markdown tables of bench/README.md from bench/results/*.json (or the folder given).
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), 'results');
+const read = (name) => {
+  const file = join(dir, `${name}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+};
+const n = (x, d = 1) =>
+  x === null || x === undefined
+    ? '–'
+    : Number(x).toLocaleString('en-US', { maximumFractionDigits: d });
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+const attest = read('attest');
+const limits = read('limits');
+if (attest !== undefined && limits !== undefined) {
+  const m = attest.machine;
+  out(
+    `Run of ${attest.date} on ${m.cpu_model} (${m.cores} cores), Node ${m.node}, commit ${m.commit.slice(0, 12)}${m.commit_dirty ? ' (with uncommitted changes)' : ''}; 1-minute load average ${m.load_average_1m_at_start} at start.`,
+  );
+  out();
+  out(
+    '| Concurrency | Provisionings/s | p50 ms | p95 ms | p99 ms | mTLS handshakes/s (limit) | CAS / limit | errors |',
+  );
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  attest.runs.forEach((r, i) => {
+    const h = limits.mtls_handshakes[i];
+    out(
+      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${r.errors} |`,
+    );
+  });
+  out();
+  out(
+    `ECDSA P-256 verifications: ${n(limits.ecdsa_p256_verify_per_second, 0)}/s on one core; provisionings per verification: ${limits.ratios.map((r) => `${n(r.attest_per_ecdsa_verify, 4)} (c=${r.concurrency})`).join(', ')}.`,
+  );
+  out();
+}
+const session = read('session');
+if (session !== undefined) {
+  out('| Session operation (concurrency 16) | per s | p50 ms | p95 ms | p99 ms | errors |');
+  out('|---|---:|---:|---:|---:|---:|');
+  for (const op of ['create', 'update', 'read']) {
+    const r = session[op];
+    out(
+      `| ${op} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${r.errors} |`,
+    );
+  }
+  out();
+}
+const scale = read('scale');
+if (scale !== undefined) {
+  out(
+    '| Stored sessions | bulk insert | DB size | CAS RSS | read p50 / p99 ms | attest p50 / p99 ms | errors |',
+  );
+  out('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of scale.sizes) {
+    out(
+      `| ${n(s.stored_sessions, 0)}${s.stopped ? ` (of ${n(s.target_sessions, 0)})` : ''} | ${n(s.bulk_insert_seconds)} s (${n(s.bulk_insert_per_second, 0)}/s) | ${n(s.database_bytes / 2 ** 20, 0)} MiB | ${n(s.cas_rss_bytes / 2 ** 20, 0)} MiB | ${n(s.read.p50_ms)} / ${n(s.read.p99_ms)} | ${n(s.attest.p50_ms)} / ${n(s.attest.p99_ms)} | ${s.read.errors + s.attest.errors} |`,
+    );
+  }
+  out();
+}
+const peer = read('peer-barbican');
+if (peer !== undefined) {
+  out(
+    `| Concurrency 16 | CAS per s (p50 ms) | Barbican ${peer.barbican.version} per s (p50 ms) | CAS / Barbican |`,
+  );
+  out('|---|---:|---:|---:|');
+  const row = (label, c, b, ratio) =>
+    out(
+      `| ${label} | ${n(c.per_second)} (${n(c.p50_ms)}) | ${n(b.per_second)} (${n(b.p50_ms)}) | ${n(ratio, 2)} |`,
+    );
+  row(
+    'store: session create with an explicit secret / POST secret',
+    peer.cas.store_session_create_explicit_secret,
+    peer.barbican.store,
+    peer.ratios_cas_to_barbican.store,
+  );
+  row(
+    'retrieve: GET /v1/values / GET payload',
+    peer.cas.retrieve_values,
+    peer.barbican.retrieve,
+    peer.ratios_cas_to_barbican.retrieve_values,
+  );
+  row(
+    'retrieve: full attested provisioning / GET payload',
+    peer.cas.retrieve_attested_provisioning,
+    peer.barbican.retrieve,
+    peer.ratios_cas_to_barbican.retrieve_attested_provisioning,
+  );
+  out();
+}
