@@ -18,7 +18,11 @@ export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
   const cache = new ProvisioningCache();
   return {
     loadForProvisioning: async (name) => {
-      const loaded = await loadForProvisioning(rt.store(), name, cache);
+      const { env } = rt.deps;
+      const loaded = await loadForProvisioning(rt.store(), name, {
+        cache,
+        renew: { now: env.now(), randomBytes: (n) => env.randomBytes(n) },
+      });
       return loaded === null
         ? null
         : { session: loaded.session, hash: loaded.hash, values: loaded };

@@ -3,6 +3,7 @@ import { callerFields } from '../../audit/caller-fields.js';
 import { keyHashOfPem } from '../../crypto/key-hash.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
+import { resolveImports } from './resolve-imports.js';
 import { readActive, readMeta, writeVersion } from './session-records.js';
 import { updateParsedSession, type SessionWriteResult } from './update-session.js';
 
@@ -75,9 +76,11 @@ export async function createSession(
   const session = sessions.withCreator(parsed, caller.certPem);
   const hash = sessions.hash(session);
   const now = env.now();
+  const imported = await store.transaction((tx) => resolveImports(tx, session, hash));
   const secrets = await sessions.generateSecrets(session, {
     now,
     randomBytes: (n) => env.randomBytes(n),
+    imported: imported.values,
   });
   const meta = {
     name: parsed.name,

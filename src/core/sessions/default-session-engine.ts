@@ -7,12 +7,22 @@ import { withCreator } from '../../policy/with-creator.js';
 import { generateSecrets } from '../../secrets/generate-secrets.js';
 import { migrateSecrets } from '../../secrets/migrate-secrets.js';
 import type { SecretValue } from '../../secrets/secret-value.js';
-import { decodeSecrets } from './load-for-provisioning.js';
+import type { Session } from '../../policy/types.js';
+import { decodeSecrets } from './resolve-imports.js';
 import type { SessionEngine } from './session-engine.js';
 import type { StoredSecrets } from './session-records.js';
 
-function stored(values: ReadonlyMap<string, SecretValue>): StoredSecrets {
-  return Object.fromEntries([...values].map(([name, value]) => [name, value.toStored()]));
+/**
+ * The values to store for `session`: its own, never its imports (provisioning resolves those
+ * again from the exporter, so an export withdrawn later is not kept in a copy).
+ */
+function stored(session: Session, values: ReadonlyMap<string, SecretValue>): StoredSecrets {
+  const imports = new Set(session.secrets.filter((s) => s.import !== undefined).map((s) => s.name));
+  return Object.fromEntries(
+    [...values]
+      .filter(([name]) => !imports.has(name))
+      .map(([name, value]) => [name, value.toStored()]),
+  );
 }
 
 /**
@@ -32,17 +42,21 @@ export const defaultSessionEngine: SessionEngine = {
   parentNamespace,
   isAllowed,
   async generateSecrets(session, ctx) {
-    const result = await generateSecrets(session.secrets, {
-      now: ctx.now,
-      randomBytes: (n) => ctx.randomBytes(n),
-    });
-    return stored(result.values);
+    const result = await generateSecrets(
+      session.secrets,
+      { now: ctx.now, randomBytes: (n) => ctx.randomBytes(n) },
+      ctx.imported === undefined ? {} : { imported: ctx.imported },
+    );
+    return stored(session, result.values);
   },
   async migrateSecrets(previous, values, next, ctx) {
-    const result = await migrateSecrets(previous.secrets, decodeSecrets(values), next.secrets, {
-      now: ctx.now,
-      randomBytes: (n) => ctx.randomBytes(n),
-    });
-    return stored(result.values);
+    const result = await migrateSecrets(
+      previous.secrets,
+      decodeSecrets(values),
+      next.secrets,
+      { now: ctx.now, randomBytes: (n) => ctx.randomBytes(n) },
+      ctx.imported,
+    );
+    return stored(next, result.values);
   },
 };

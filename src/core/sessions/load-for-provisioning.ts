@@ -1,23 +1,20 @@
-import type { AttestationMode, ExportTarget, Session } from '../../policy/types.js';
-import { SecretValue } from '../../secrets/secret-value.js';
+import type { Session } from '../../policy/types.js';
+import type { SecretPorts } from '../../secrets/generator.js';
+import { isExpired, renewIfExpired } from '../../secrets/renew-if-expired.js';
+import type { SecretValue } from '../../secrets/secret-value.js';
 import type { Store, StoreTx } from '../../store/store.js';
-import type { ProvisioningCache } from './provisioning-cache.js';
+import { jsonBytes } from '../owner-record.js';
+import { storeKeys } from '../store-keys.js';
+import { ProvisioningCache } from './provisioning-cache.js';
 import {
-  readActive,
-  readMeta,
-  readSecrets,
-  readVersion,
-  type StoredSecrets,
-} from './session-records.js';
+  decodeSecrets,
+  resolveImports,
+  type ImportSource,
+  type ResolvedImports,
+} from './resolve-imports.js';
+import { readMeta, readSecrets, readVersion } from './session-records.js';
 
-/** Where an imported secret came from, for the attestation-strength rule (amendment 6). */
-export interface ImportSource {
-  readonly session: string;
-  readonly secret: string;
-  /** The exporting session's attestation mode. */
-  readonly mode: AttestationMode;
-  readonly allowWeakerAttestation: boolean;
-}
+export { decodeSecrets, type ImportSource } from './resolve-imports.js';
 
 /** A session as provisioning needs it. */
 export interface SessionForProvisioning {
@@ -28,87 +25,110 @@ export interface SessionForProvisioning {
   readonly imports: ReadonlyMap<string, ImportSource>;
 }
 
-/** Decodes the stored secret values of one session. */
-export function decodeSecrets(record: StoredSecrets): Map<string, SecretValue> {
-  return new Map(
-    Object.entries(record).map(([name, stored]) => [name, SecretValue.fromStored(stored)]),
-  );
+/** Options of {@link loadForProvisioning}. */
+export interface LoadForProvisioningOptions {
+  readonly cache?: ProvisioningCache;
+  /**
+   * Time and randomness: with them, a generated certificate whose `valid_for` has run out is
+   * re-issued (with what it issued) and stored before it is provisioned.
+   */
+  readonly renew?: SecretPorts;
 }
 
-function exportedTo(
-  targets: readonly ExportTarget[],
-  name: string,
-  hash: string,
-): ExportTarget | undefined {
-  return targets.find((t) =>
-    'namespace' in t
-      ? name.startsWith(`${t.namespace}/`) || name.startsWith(`${t.namespace}~`)
-      : t.session === name && (t.session_hash === undefined || t.session_hash === hash),
-  );
-}
-
-async function resolveImport(
+async function exporterMetaNow(
   tx: StoreTx,
-  importer: { name: string; hash: string },
-  source: { session: string; secret: string },
-): Promise<{ value: SecretValue; from: ImportSource } | undefined> {
-  const exporter = await readActive(tx, source.session);
-  if (exporter === undefined) return undefined;
-  const spec = exporter.version.session.secrets.find((s) => s.name === source.secret);
-  const target =
-    spec === undefined ? undefined : exportedTo(spec.export ?? [], importer.name, importer.hash);
-  if (target === undefined) return undefined;
-  const value = decodeSecrets(await readSecrets(tx, source.session)).get(source.secret);
-  if (value === undefined) return undefined;
-  return {
-    value,
-    from: {
-      session: source.session,
-      secret: source.secret,
-      mode: exporter.version.session.security.attestation.mode,
-      allowWeakerAttestation: target.allow_weaker_attestation === true,
-    },
-  };
+  names: Iterable<string>,
+): Promise<Map<string, Uint8Array | null>> {
+  const out = new Map<string, Uint8Array | null>();
+  for (const name of names) out.set(name, (await readMeta(tx, name))?.bytes ?? null);
+  return out;
+}
+
+function hasExpired(loaded: SessionForProvisioning, now: Date): boolean {
+  return [...loaded.values].some(([name, v]) => !loaded.imports.has(name) && isExpired(v, now));
+}
+
+/**
+ * Re-issues the session's expired certificates and stores the renewed values, in the
+ * transaction that read them and only while the session's metadata is unchanged (an update
+ * in between wins; its own values are then provisioned next time).
+ */
+async function renewExpired(
+  tx: StoreTx,
+  name: string,
+  meta: Uint8Array,
+  loaded: SessionForProvisioning,
+  own: ReadonlyMap<string, SecretValue>,
+  imported: ResolvedImports,
+  ports: SecretPorts,
+): Promise<SessionForProvisioning> {
+  const renewal = await renewIfExpired(loaded.session.secrets, own, ports, imported.values);
+  if (renewal.renewed.length === 0) return loaded;
+  // Writing the metadata back unchanged is the check that no update came in between.
+  if (!(await tx.compareAndSet(storeKeys.sessionMeta(name), meta, meta))) return loaded;
+  for (const secret of renewal.renewed) {
+    const value = renewal.values.get(secret);
+    if (value !== undefined) {
+      await tx.put(storeKeys.secret(name, secret), jsonBytes(value.toStored()));
+    }
+  }
+  return { ...loaded, values: renewal.values };
 }
 
 /**
  * Loads the active version of a session with its secret values for provisioning a workload
  * (the enclave API calls this after attestation). Imported secrets are resolved from their
- * exporters when the exporter exports them to this session (by name, optionally pinned by
- * hash) or to its namespace. No access policy is checked here: the enclave API's attestation
- * decides.
+ * exporters by the secrets layer's sharing rules (`resolveImports`). No access policy is
+ * checked here: the enclave API's attestation decides.
  *
- * With a `cache`, a session whose stored metadata is unchanged since it was last loaded costs
- * one read (the metadata) instead of the version and every secret ({@link ProvisioningCache}).
+ * With a `cache`, a session whose stored metadata, and that of every exporter it imports
+ * from, is unchanged since it was last loaded is served without reading its version and
+ * secrets again ({@link ProvisioningCache}). With `renew`, expired certificates are re-issued
+ * first (session-language.md: "re-issued when it is next provisioned").
  *
  * @returns null when there is no such session.
  */
 export async function loadForProvisioning(
   store: Store,
   sessionName: string,
-  cache?: ProvisioningCache,
+  options: LoadForProvisioningOptions | ProvisioningCache = {},
 ): Promise<SessionForProvisioning | null> {
+  const { cache, renew } =
+    options instanceof ProvisioningCache ? { cache: options, renew: undefined } : options;
   const read = await store.transaction(async (tx) => {
     const loadedMeta = await readMeta(tx, sessionName);
     if (loadedMeta === undefined) return null;
-    const cached = cache?.get(sessionName, loadedMeta.bytes);
-    if (cached !== undefined) return { loaded: cached, meta: undefined };
+    const exporters = cache?.exportersOf(sessionName);
+    if (exporters !== undefined) {
+      const cached = cache?.get(
+        sessionName,
+        loadedMeta.bytes,
+        await exporterMetaNow(tx, exporters),
+      );
+      if (cached !== undefined && (renew === undefined || !hasExpired(cached, renew.now))) {
+        return { loaded: cached, save: undefined };
+      }
+    }
     const { meta } = loadedMeta;
     const { session } = await readVersion(tx, sessionName, meta.history.length - 1);
     const hash = meta.active;
-    const values = decodeSecrets(await readSecrets(tx, sessionName));
-    const imports = new Map<string, ImportSource>();
-    for (const spec of session.secrets) {
-      if (spec.import === undefined) continue;
-      const resolved = await resolveImport(tx, { name: sessionName, hash }, spec.import);
-      if (resolved === undefined) continue;
-      values.set(spec.name, resolved.value);
-      imports.set(spec.name, resolved.from);
+    const own = decodeSecrets(await readSecrets(tx, sessionName));
+    const imported = await resolveImports(tx, session, hash);
+    let loaded: SessionForProvisioning = {
+      session,
+      hash,
+      values: new Map([...own, ...imported.values]),
+      imports: imported.sources,
+    };
+    if (renew !== undefined && hasExpired(loaded, renew.now)) {
+      loaded = await renewExpired(tx, sessionName, loadedMeta.bytes, loaded, own, imported, renew);
     }
-    return { loaded: { session, hash, values, imports }, meta: loadedMeta.bytes };
+    return { loaded, save: { meta: loadedMeta.bytes, exporters: imported.exporterMeta } };
   });
   if (read === null) return null;
   // After the commit: a PostgreSQL transaction may run more than once.
-  if (read.meta !== undefined) cache?.set(sessionName, read.meta, read.loaded);
+  if (read.save !== undefined) {
+    cache?.set(sessionName, read.save.meta, read.save.exporters, read.loaded);
+  }
   return read.loaded;
 }

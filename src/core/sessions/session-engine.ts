@@ -1,10 +1,17 @@
 import type { Creator, PolicyEntry, Session } from '../../policy/types.js';
+import type { SecretValue } from '../../secrets/secret-value.js';
 import type { StoredSecrets } from './session-records.js';
 
 /** Randomness and time for secret generation. */
 export interface SecretContext {
   readonly now: Date;
   randomBytes(n: number): Buffer;
+  /**
+   * The session's imports as its exporters allow them (`resolveImports`), so that a secret
+   * can refer to an imported one (a certificate issued by an imported CA). Imported values are
+   * used, never stored with the importer: provisioning resolves them again.
+   */
+  readonly imported?: ReadonlyMap<string, SecretValue>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { callerFields } from '../../audit/caller-fields.js';
 import type { Session } from '../../policy/types.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
+import { resolveImports } from './resolve-imports.js';
 import {
   readActive,
   readSecrets,
@@ -67,11 +68,15 @@ export async function updateParsedSession(
   if (parsed.predecessor !== meta.active) throw stale(parsed.name);
   const session = sessions.withCreator(parsed, meta.creator);
   const hash = sessions.hash(session);
-  const oldSecrets = await store.transaction((tx) => readSecrets(tx, parsed.name));
+  const { oldSecrets, imported } = await store.transaction(async (tx) => ({
+    oldSecrets: await readSecrets(tx, parsed.name),
+    imported: await resolveImports(tx, session, hash),
+  }));
   const now = env.now();
   const secrets = await sessions.migrateSecrets(old, oldSecrets, session, {
     now,
     randomBytes: (n) => env.randomBytes(n),
+    imported: imported.values,
   });
   const next: LoadedMeta['meta'] = {
     ...meta,

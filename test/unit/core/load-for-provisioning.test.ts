@@ -1,54 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { CasRuntime } from '../../../src/core/cas-runtime.js';
+import type { CasRuntime } from '../../../src/core/cas-runtime.js';
 import type { Caller } from '../../../src/core/caller.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
-import { selfProvision } from '../../../src/core/provisioning/provision-cas.js';
 import { createSession } from '../../../src/core/sessions/create-session.js';
-import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
 import { loadForProvisioning } from '../../../src/core/sessions/load-for-provisioning.js';
 import { renderForProvisioning } from '../../../src/core/sessions/render-for-provisioning.js';
-import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity } from '../../../src/crypto/identity.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-async function provisionedRuntime(): Promise<CasRuntime> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
-  const sealer = createSimulationSealer({
-    stateDir,
-    databaseDir: mkdtempSync(join(tmpdir(), 'cas-db-')),
-  });
-  const keys = await loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(sealer),
-    measurement: 'aa'.repeat(32),
-  });
-  const rt = await CasRuntime.start({
-    keys,
-    measurement: 'aa'.repeat(32),
-    version: 't',
-    platformMode: 'sim',
-    logger: silent,
-    env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider: createMemoryStoreProvider(),
-    sessions: defaultSessionEngine,
-  });
-  const owner = await generateIdentity();
-  await selfProvision(rt, {
-    ownerCertPem: owner.certPem,
-    ownerConfig: '',
-    ownerConfigFile: 'owner.toml',
-    skipIfAlreadyProvisioned: false,
-  });
-  return rt;
-}
+import { provisionedRuntime } from './provisioned-runtime.js';
 
 function exporter(mode: string, exportTo: string): string {
   return `version: "0.3.10"

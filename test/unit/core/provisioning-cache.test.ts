@@ -94,15 +94,32 @@ describe('ProvisioningCache', () => {
     assert.equal(await loadForProvisioning(store, 'gone', cache), null);
   });
 
-  test('sessions with imports are never cached (what they see depends on other sessions)', async () => {
+  test('an importer is cached only while its exporters are unchanged too', async () => {
     const store = await freshStore();
     const cache = new ProvisioningCache();
+    const exporter = (size: number) =>
+      text(
+        'exporter',
+        'one',
+        `  - {name: pw, kind: ascii, size: ${size}, export: [{session: importer}]}\n`,
+      );
+    await write(store, exporter(16));
     await write(
       store,
       text('importer', 'one', '  - {name: pw, import: {session: exporter, secret: pw}}\n'),
     );
-    assert.ok(await loadForProvisioning(store, 'importer', cache));
-    assert.equal(cache.size, 0);
+    const first = await loadForProvisioning(store, 'importer', cache);
+    assert.equal(cache.size, 1);
+    assert.equal(
+      await loadForProvisioning(store, 'importer', cache),
+      first,
+      'served from the cache',
+    );
+    await write(store, exporter(24));
+    const second = await loadForProvisioning(store, 'importer', cache);
+    assert.notEqual(second, first);
+    const pw = second?.values.get('pw')?.reveal();
+    assert.equal(pw?.kind === 'ascii' ? pw.text.length : 0, 24, "the exporter's new value");
   });
 
   test('holds at most its bound, evicting the least recently used', async () => {
