@@ -33,13 +33,14 @@ export async function runCasRun(argv: readonly string[]): Promise<number> {
   try {
     const launch = await prepareLaunch(argv, io);
     if (launch.kind === 'done') return 0;
-    if (launch.files.length > 0) {
+    files = materialiseFiles(launch.files);
+    if (files.paths.length > 0) {
       io.err(
-        `Warning: cas-run writes ${launch.files.length} injection file(s) in place (no private mount namespace): ` +
-          'they are removed when the program ends or cas-run is signalled, but a SIGKILL of cas-run leaves them behind.',
+        `Warning: no private mount namespace: cas-run wrote ${files.paths.length} injection file(s), ` +
+          `${files.onTmpfs} of them in a private tmpfs directory and the others in place; they are ` +
+          'removed when the program ends or cas-run is signalled, but a SIGKILL of cas-run leaves them behind.',
       );
     }
-    files = materialiseFiles(launch.files);
     // runChild installs its forwarding handlers before the early ones go: never a moment
     // without a handler, in which a signal would kill cas-run and leave the files behind.
     const running = runChild(launch.child);

@@ -17,6 +17,7 @@ import { workloadBinding } from '../../src/crypto/workload-binding.js';
 import { isCasError } from '../../src/errors/cas-error.js';
 import { openEnclaveConnection } from '../../src/launcher/enclave-client.js';
 import { parseHostPort } from '../../src/launcher/host-port.js';
+import { defaultTmpfsRoot } from '../../src/launcher/injection-files.js';
 import { requestSimEvidence } from '../../src/launcher/las-client.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import { freePort } from '../helpers/free-port.js';
@@ -214,7 +215,10 @@ describe('provisioning a workload with cas-run, as a new user would', () => {
     assert.match(r.stdout, /file app.conf mode=600 /);
     assert.match(r.stdout, /file server.key mode=600 /);
     assert.match(r.stdout, /file ca.crt mode=644 /);
-    assert.doesNotMatch(r.stdout, /WARNING: neither/);
+    assert.doesNotMatch(r.stderr, /WARNING: neither/);
+    if (defaultTmpfsRoot() !== null) {
+      assert.match(r.stderr, /wrote 4 injection file\(s\), 4 of them in a private tmpfs directory/);
+    }
     assert.match(r.stderr, /attested .* for hello-demo\/hello/);
     if (spawnSync('openssl', ['version']).status === 0) {
       assert.match(r.stdout, /openssl verify: .*server.crt: OK/);
