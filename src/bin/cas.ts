@@ -16,6 +16,10 @@ import {
   type AvailabilityConfig,
 } from '../config/availability-config.js';
 import { formatAddress } from '../config/listen-address.js';
+import { loadOrCreateBackupKey } from '../core/backup/backup-key.js';
+import { callPeer } from '../core/backup/peer-client.js';
+import { storeSealerFor } from '../core/backup/store-sealer.js';
+import { trustedCases } from '../core/backup/trusted-cas.js';
 import { CasRuntime } from '../core/cas-runtime.js';
 import { enclaveDeps } from '../core/enclave-deps.js';
 import { keySealerFrom } from '../core/key-sealer.js';
@@ -23,13 +27,13 @@ import { computeMeasurement } from '../core/measurement.js';
 import { parseDatabaseKey, selfProvision } from '../core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../core/sessions/default-session-engine.js';
 import { loadOrCreateCasKeys } from '../crypto/cas-keys.js';
-import { isCasError } from '../errors/cas-error.js';
+import { CasError, isCasError } from '../errors/cas-error.js';
 import { registerEnclaveRoutes } from '../http/enclave-api/register-enclave-routes.js';
 import { createLogger } from '../http/logger.js';
 import { startCasServers, type CasServers } from '../http/server.js';
 import { runLas } from '../las/run-las.js';
 import { createSimulationSealer } from '../store/seal/simulation-sealer.js';
-import { createStoreProvider } from '../store/store-provider.js';
+import { createStoreProvider, type DatabaseProvider } from '../store/store-provider.js';
 
 /** The folder of the installed package (the nearest package.json above this file). */
 function findPackageRoot(start: string): string {
@@ -70,6 +74,8 @@ async function startCas(
     measurement,
   });
   logger.warn({ seal: sealer.describe() }, 'running in simulation mode: no TEE protects this CAS');
+  const backupKey = await loadOrCreateBackupKey(config.stateDir, keySealerFrom(sealer));
+  const trusted = trustedCases(config.stateDir);
   const audit = new AuditLog({
     path: config.auditLogPath,
     keys: () => keys,
@@ -78,6 +84,7 @@ async function startCas(
     logger,
     version: VERSION,
   });
+  let provider: DatabaseProvider | undefined;
   const rt = await CasRuntime.start({
     keys,
     measurement,
@@ -85,7 +92,7 @@ async function startCas(
     platformMode: 'sim',
     logger,
     env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider: await createStoreProvider({
+    storeProvider: (provider = await createStoreProvider({
       database:
         config.database.kind === 'sqlite'
           ? { path: config.database.path, keyStorePath: config.database.keyStorePath }
@@ -93,12 +100,32 @@ async function startCas(
       stateDir: config.stateDir,
       instanceKeyHash: keys.casKeyHash,
       signer: (message) => keys.signWithCasKey(message),
+      // Its own entries, and those of primaries that registered this CAS as their backup.
       verifier: (message, signature, signedBy) =>
-        signedBy === keys.casKeyHash && keys.verifyWithCasKey(message, signature),
-      sealer,
-    }),
+        signedBy === keys.casKeyHash
+          ? keys.verifyWithCasKey(message, signature)
+          : trusted.verify(message, signature, signedBy),
+      sealer: storeSealerFor({
+        keyStorePath: config.database.kind === 'sqlite' ? config.database.keyStorePath : undefined,
+        instanceKeyHash: keys.casKeyHash,
+        sealer,
+        backupKey,
+      }),
+    })),
     sessions: defaultSessionEngine,
     audit,
+    backups: {
+      backupKey,
+      trusted,
+      addToKeyStore: async (recipient) => {
+        const opened = provider?.current();
+        if (opened === undefined) {
+          throw new CasError('CAS_BACKUP_NOT_AVAILABLE', 'the database is not open');
+        }
+        await opened.addBackup(recipient);
+      },
+      callPeer,
+    },
   });
   await beforeListen?.(rt);
   const servers = await startCasServers(rt, {

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { requireState, type LifecycleState, type Operation } from './lifecycle.js';
 import { readOwner, readOwnerConfig, type OwnerRecord } from './owner-record.js';
 import type { AuditHook, CasLogger, Environment, StoreProvider } from './ports.js';
+import type { BackupDeps } from './backup/backup-deps.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SessionEngine } from './sessions/session-engine.js';
 
@@ -20,6 +21,8 @@ export interface CasRuntimeDeps {
   readonly storeProvider: StoreProvider;
   readonly sessions: SessionEngine;
   readonly audit?: AuditHook;
+  /** Backup registration (key store, backup key, trusted primaries); absent: not offered. */
+  readonly backups?: BackupDeps;
 }
 
 /** Provisioning attempts allowed per minute (amendment 7). */

@@ -8,6 +8,7 @@ import type { ListenAddress } from '../config/listen-address.js';
 import type { CasRuntime } from '../core/cas-runtime.js';
 import type { CasKeys } from '../crypto/cas-keys.js';
 import { CasError } from '../errors/cas-error.js';
+import { registerBackupRoutes } from './client-api/backup-routes.js';
 import { registerOwnerRoutes } from './client-api/owner-routes.js';
 import { registerPublicRoutes } from './client-api/public-routes.js';
 import { registerSessionRoutes } from './client-api/session-routes.js';
@@ -99,6 +100,7 @@ export async function startCasServers(
   countRequests(client, metrics, 'client');
   registerPublicRoutes(client, rt, metrics);
   registerOwnerRoutes(client, rt);
+  registerBackupRoutes(client, rt);
   await registerSessionRoutes(client, rt);
 
   const enclave = build(rt, options.logger, { enclave: true });

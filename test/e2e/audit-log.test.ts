@@ -7,19 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { runBin } from '../helpers/bin.js';
 import { lastField, startDaemon as start, stopDaemon as stop } from '../helpers/daemon.js';
 import { freePort } from '../helpers/free-port.js';
+import { noneSession } from '../helpers/none-session.js';
 
-const SESSION = `version: "0.3.10"
-name: shop
-security:
-  attestation:
-    mode: none
-services:
-  - name: app
-    command: /bin/echo $$SCONE::pw$$
-secrets:
-  - name: pw
-    kind: ascii
-`;
+const SESSION = noneSession('shop');
 
 describe('signed audit log through the real binaries', () => {
   let dir: string;

@@ -19,6 +19,7 @@ import type { CommandRegistry } from '../main.js';
 import { casAttest } from './cas-attest.js';
 import { casList } from './cas-list.js';
 import { casProvision } from './cas-provision.js';
+import { casRegisterBackup } from './cas-register-backup.js';
 import { casSetDefault } from './cas-set-default.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
@@ -60,6 +61,7 @@ export const commands: readonly AnyCommandSpec[] = [
   casShowIdentification,
   casShowCertificate,
   casVerifyAuditLog,
+  casRegisterBackup,
   sessionCheck,
   sessionCalculateHash,
   sessionCreate,

@@ -1,4 +1,21 @@
 import { defineCodes } from '../code-info.js';
 
 /** Error codes of the backup area. Codes are never renamed or reused; see docs/errors.md. */
-export const backupCodes = defineCodes({});
+export const backupCodes = defineCodes({
+  CAS_BACKUP_ATTESTATION_FAILED: {
+    status: 422,
+    exit: 3,
+    summary:
+      'The other CAS failed attestation for backup registration (another build, an older release, simulation without the test flag, or evidence not bound to its key and the nonce).',
+  },
+  CAS_BACKUP_UNREACHABLE: {
+    status: 502,
+    exit: 4,
+    summary: 'The backup CAS could not be reached from the primary.',
+  },
+  CAS_BACKUP_NOT_AVAILABLE: {
+    status: 503,
+    exit: 4,
+    summary: 'This CAS was started without backup support (no key store to add entries to).',
+  },
+});

@@ -236,6 +236,10 @@ describe('audit log', () => {
         [8, 'session_read'],
       ],
     );
+    assert.equal(
+      (JSON.parse(lines(f.path).at(-2) ?? '{}') as { reason?: string }).reason,
+      'CAS_AUDIT_NOT_COMMITTED',
+    );
     const verdict = await verify(restarted);
     assert.deepEqual(verdict.findings, []);
   });
