@@ -1,6 +1,7 @@
 import { keyPath } from './issue-sink.js';
 import {
   allowedFormats,
+  isRawFormat,
   resolvePlaceholder,
   scanPlaceholders,
   type Placeholder,
@@ -167,6 +168,13 @@ function checkPlaceholder(
       site.path,
       at,
       `${p.raw}: a ${spec.kind} secret has ${has}`,
+    );
+  } else if (site.textOnly === true && isRawFormat(spec.kind, format)) {
+    r.sink.error(
+      'CAS_POLICY_RAW_FORMAT_IN_TEXT',
+      site.path,
+      at,
+      `${p.raw} renders raw bytes, which a command, environment value or pwd cannot hold: inject it as a file, or use a text format (:hex, :base64, :pem…)`,
     );
   }
 }

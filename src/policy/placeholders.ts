@@ -115,6 +115,16 @@ export function allowedFormats(kind: SecretKind): readonly string[] {
 }
 
 /**
+ * Whether a placeholder format renders raw bytes (binary without a format or `:bin`, any DER
+ * form, PKCS#12): such bytes may hold NUL and are not UTF-8, so only an injected file can
+ * carry them, never a command, an environment value or a working directory.
+ */
+export function isRawFormat(kind: SecretKind, format: string): boolean {
+  if (kind === 'binary') return format === '' || format === 'bin';
+  return format === 'der' || format.endsWith(':der') || format === 'pkcs12-with-private-key';
+}
+
+/**
  * The secret and format a placeholder means, given the session's secret names: a legacy dotted
  * name (`flask.crt`) means secret `flask` with format `crt`, unless a secret is literally named
  * `flask.crt` and `flask` is not. Renderers use this too, so upload checks and provisioning agree.

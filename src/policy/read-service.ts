@@ -11,6 +11,8 @@ export interface PlaceholderSite {
   readonly text: string;
   readonly node: YNode;
   readonly path: string;
+  /** A text context (command, environment, pwd): raw byte formats cannot render there. */
+  readonly textOnly?: boolean;
 }
 
 /** A service as read, with the offset of its name (for duplicate and reference checks). */
@@ -110,7 +112,7 @@ export function readService(
     }
     if (s !== null) {
       service.pwd = s;
-      sites.push({ text: s, node: pwd.value, path: keyPath(path, 'pwd') });
+      sites.push({ text: s, node: pwd.value, path: keyPath(path, 'pwd'), textOnly: true });
     }
   }
   const platforms = f.get('platforms');
@@ -186,7 +188,7 @@ function readCommand(
       'host arguments (`@@N` in `command`) are not supported yet',
     );
   }
-  sites.push({ text: argv.join(' '), node, path });
+  sites.push({ text: argv.join(' '), node, path, textOnly: true });
   return argv;
 }
 
@@ -238,7 +240,7 @@ function readEnvironment(
       writable: true,
       configurable: true,
     });
-    sites.push({ text: v, node: entry.value, path: p });
+    sites.push({ text: v, node: entry.value, path: p, textOnly: true });
   }
   return env;
 }

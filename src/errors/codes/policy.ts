@@ -73,6 +73,9 @@ export const policyCodes = defineCodes({
     'A placeholder names a secret that the session neither declares nor imports.',
   ),
   CAS_POLICY_BAD_FORMAT: invalid("A placeholder's format is not allowed for its secret's kind."),
+  CAS_POLICY_RAW_FORMAT_IN_TEXT: invalid(
+    'A placeholder in `command`, `environment` or `pwd` renders raw bytes (binary without a format or `:bin`, a DER form, PKCS#12): only an injected file can hold them.',
+  ),
   CAS_POLICY_EXPORT_PUBLIC_PRIVATE_KEY: invalid('`export_public` is not allowed on a private key.'),
   CAS_POLICY_CONFLICT: invalid('Two keys that exclude each other are both present.'),
   CAS_POLICY_BAD_REFERENCE: invalid(
