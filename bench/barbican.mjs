@@ -106,7 +106,7 @@ application = deploy.loadapp('config:' + ${JSON.stringify(join(dir, 'barbican-ap
       await r.text();
       if (r.status < 500) {
         log(`barbican ${version} on ${url} (uWSGI pid ${child.pid})`);
-        return { url, version, stop };
+        return { url, version, pid: child.pid, stop };
       }
     } catch {
       // not listening yet

@@ -151,6 +151,38 @@ function emit(scenario, figures) {
   return record;
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc; CLK_TCK is 100). */
+function cpuSeconds(pid, withChildren = false) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    let total = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (withChildren) {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      for (const child of children === '' ? [] : children.split(' '))
+        total += cpuSeconds(child, true);
+    }
+    return total;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs `fn` and adds each named process's CPU milliseconds per completed operation. */
+async function withCpu(pids, fn) {
+  const before = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid, true)]),
+  );
+  const figures = await fn();
+  const ops = figures.ops || NaN;
+  const cpu = {};
+  for (const [k, pid] of Object.entries(pids)) {
+    cpu[`${k}_cpu_ms_per_op`] = Number(
+      (((cpuSeconds(pid, true) - before[k]) * 1000) / ops).toFixed(2),
+    );
+  }
+  return { ...figures, ...cpu };
+}
+
 const ratio = (a, b) => (b > 0 ? Number((a / b).toFixed(3)) : null);
 
 async function main() {
@@ -182,6 +214,7 @@ async function run(dir) {
   const measurement = createHash('sha256').update(readFileSync(program)).digest('hex');
 
   const load = forkTs('load.ts');
+  const loadPid = load.child.pid;
   const { ownerCertPem } = await load.call('init');
   const cas = forkTs(
     'cas-process.ts',
@@ -211,16 +244,16 @@ async function run(dir) {
   const handshakes = {};
   const attest = {};
   for (const c of [1, 16, 64]) {
-    handshakes[c] = await load.call('attest', {
-      concurrency: c,
-      count: COUNTS.attest[c],
-      limitPort: limitInfo.port,
-    });
-    attest[c] = await load.call('attest', {
-      concurrency: c,
-      count: COUNTS.attest[c],
-      configIds: ['bench-attest/app'],
-    });
+    handshakes[c] = await withCpu({ server: limitInfo.pid, load: loadPid }, () =>
+      load.call('attest', { concurrency: c, count: COUNTS.attest[c], limitPort: limitInfo.port }),
+    );
+    attest[c] = await withCpu({ cas: casInfo.pid, las: las.pid, load: loadPid }, () =>
+      load.call('attest', {
+        concurrency: c,
+        count: COUNTS.attest[c],
+        configIds: ['bench-attest/app'],
+      }),
+    );
     log(
       `  c=${c}: ${attest[c].per_second}/s p50 ${attest[c].p50_ms} ms p99 ${attest[c].p99_ms} ms errors ${attest[c].errors}; limit ${handshakes[c].per_second}/s`,
     );
@@ -232,6 +265,8 @@ async function run(dir) {
     runs: [1, 16, 64].map((c) => ({
       ...attest[c],
       ratio_to_handshake_limit: ratio(attest[c].per_second, handshakes[c].per_second),
+      cas_ceiling_per_second_2_cores: Math.round(2000 / attest[c].cas_cpu_ms_per_op),
+      ratio_of_cpu_ceilings: ratio(handshakes[c].server_cpu_ms_per_op, attest[c].cas_cpu_ms_per_op),
     })),
   });
   emit('limits', {
@@ -285,12 +320,16 @@ async function run(dir) {
       `  ${stored}: bulk insert of ${bulk.inserted} in ${bulk.seconds.toFixed(1)} s${reached ? '' : ` (budget of ${BULK_BUDGET_SECONDS} s reached before ${size})`}`,
     );
     const names = Array.from({ length: 1000 }, () => `fill-${Math.floor(Math.random() * stored)}`);
-    const read = await load.call('read', { concurrency: 1, count: COUNTS.read, names });
-    const attestAt = await load.call('attest', {
-      concurrency: 1,
-      count: COUNTS.scaleAttest,
-      configIds: names.slice(0, COUNTS.scaleAttest).map((n) => `${n}/app`),
-    });
+    const read = await withCpu({ cas: casInfo.pid }, () =>
+      load.call('read', { concurrency: 1, count: COUNTS.read, names }),
+    );
+    const attestAt = await withCpu({ cas: casInfo.pid }, () =>
+      load.call('attest', {
+        concurrency: 1,
+        count: COUNTS.scaleAttest,
+        configIds: names.slice(0, COUNTS.scaleAttest).map((n) => `${n}/app`),
+      }),
+    );
     const stats = await cas.call('stats');
     scale.push({
       stored_sessions: stored,
@@ -316,7 +355,7 @@ async function run(dir) {
   });
 
   if (opts.peer === 'barbican') {
-    await runPeer(dir, load, attest[16]);
+    await runPeer(dir, load, attest[16], casInfo.pid);
   }
 
   const svg = renderPlot(attestRecord, scaleRecord);
@@ -324,7 +363,7 @@ async function run(dir) {
   log(`plot: ${join(RESULTS, 'bench.svg')}`);
 }
 
-async function runPeer(dir, load, attest16) {
+async function runPeer(dir, load, attest16, casPid) {
   if (QUICK) {
     log('peer barbican: skipped in --quick');
     return;
@@ -341,6 +380,7 @@ async function runPeer(dir, load, attest16) {
     const count = 600;
     const payload = 'x'.repeat(200);
     log('peer barbican: POST /v1/secrets and GET payload at concurrency 16');
+    const barbicanCpu = cpuSeconds(barbican.pid, true);
     const peer = await load.call('barbican', {
       url: barbican.url,
       concurrency: 16,
@@ -348,6 +388,8 @@ async function runPeer(dir, load, attest16) {
       payload,
     });
     log('peer barbican: the CAS side (session create with an explicit secret, /v1/values)');
+    const barbicanMs = (cpuSeconds(barbican.pid, true) - barbicanCpu) * 1000;
+    const casCpu = cpuSeconds(casPid, true);
     const cas = await load.call('sessions', {
       concurrency: 16,
       count,
@@ -360,14 +402,23 @@ async function runPeer(dir, load, attest16) {
       count,
       path: '/v1/values/session=peer-0,secret=token',
     });
+    const casMs = (cpuSeconds(casPid, true) - casCpu) * 1000;
     emit('peer-barbican', {
       description:
         'OpenStack Barbican (Debian packages, SQLite, simple_crypto, noauth, uWSGI 1 process x 1 thread, plain HTTP) against the CAS (TLS), same load process, concurrency 16',
-      barbican: { version: barbican.version, store: peer.store, retrieve: peer.retrieve },
+      barbican: {
+        version: barbican.version,
+        store: peer.store,
+        retrieve: peer.retrieve,
+        cpu_ms_per_request: Number((barbicanMs / (peer.store.ops + peer.retrieve.ops)).toFixed(2)),
+      },
       cas: {
         store_session_create_explicit_secret: cas.create,
         retrieve_values: values,
         retrieve_attested_provisioning: attest16,
+        cpu_ms_per_request_store_and_values: Number(
+          (casMs / (cas.create.ops + values.ops)).toFixed(2),
+        ),
       },
       ratios_cas_to_barbican: {
         store: ratio(cas.create.per_second, peer.store.per_second),

@@ -24,13 +24,13 @@ if (attest !== undefined && limits !== undefined) {
   );
   out();
   out(
-    '| Concurrency | Provisionings/s | p50 ms | p95 ms | p99 ms | mTLS handshakes/s (limit) | CAS / limit | errors |',
+    '| Concurrency | Provisionings/s | p50 ms | p95 ms | p99 ms | mTLS handshakes/s (limit) | CAS / limit | CPU ms/op: CAS, LAS, load | CPU ms/op: limit server | ratio of CPU ceilings | errors |',
   );
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   attest.runs.forEach((r, i) => {
     const h = limits.mtls_handshakes[i];
     out(
-      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${r.errors} |`,
+      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${n(r.cas_cpu_ms_per_op, 2)}, ${n(r.las_cpu_ms_per_op, 2)}, ${n(r.load_cpu_ms_per_op, 2)} | ${n(h.server_cpu_ms_per_op, 2)} | ${n(r.ratio_of_cpu_ceilings, 2)} | ${r.errors} |`,
     );
   });
   out();
@@ -59,7 +59,7 @@ if (scale !== undefined) {
   out('|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of scale.sizes) {
     out(
-      `| ${n(s.stored_sessions, 0)}${s.stopped ? ` (of ${n(s.target_sessions, 0)})` : ''} | ${n(s.bulk_insert_seconds)} s (${n(s.bulk_insert_per_second, 0)}/s) | ${n(s.database_bytes / 2 ** 20, 0)} MiB | ${n(s.cas_rss_bytes / 2 ** 20, 0)} MiB | ${n(s.read.p50_ms)} / ${n(s.read.p99_ms)} | ${n(s.attest.p50_ms)} / ${n(s.attest.p99_ms)} | ${s.read.errors + s.attest.errors} |`,
+      `| ${n(s.stored_sessions, 0)}${s.stopped ? ` (of ${n(s.target_sessions, 0)})` : ''} | ${n(s.bulk_insert_seconds)} s (${n(s.bulk_insert_per_second, 0)}/s) | ${n(s.database_bytes / 2 ** 20, 0)} MiB | ${n(s.cas_rss_bytes / 2 ** 20, 0)} MiB | ${n(s.read.p50_ms)} / ${n(s.read.p99_ms)} (${n(s.read.cas_cpu_ms_per_op, 2)}) | ${n(s.attest.p50_ms)} / ${n(s.attest.p99_ms)} (${n(s.attest.cas_cpu_ms_per_op, 2)}) | ${s.read.errors + s.attest.errors} |`,
     );
   }
   out();
@@ -91,6 +91,9 @@ if (peer !== undefined) {
     peer.cas.retrieve_attested_provisioning,
     peer.barbican.retrieve,
     peer.ratios_cas_to_barbican.retrieve_attested_provisioning,
+  );
+  out(
+    `CPU per request: Barbican ${n(peer.barbican.cpu_ms_per_request, 2)} ms (store and retrieve), CAS ${n(peer.cas.cpu_ms_per_request_store_and_values, 2)} ms (session create and /v1/values).`,
   );
   out();
 }
