@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { generateIdentity } from '../../src/crypto/identity.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import { lastField, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.js';
 import { freePort } from '../helpers/free-port.js';
@@ -83,9 +84,14 @@ if ('skipped' in server) {
     const A = 0;
     const B = 1;
     const only = (i: number) => () => i;
-    const scone = (args: string[]) => runBin('scone', args, { env: cli });
+    // Generous timeouts: on a loaded machine a request that waits out the database retries
+    // must still end with its own exit code rather than the helper's kill.
+    const scone = (args: string[]) => runBin('scone', args, { env: cli, timeoutMs: 120_000 });
     const casRun = () =>
-      runBin('cas-run', ['env'], { env: { ...launch, SCONE_CONFIG_ID: 'replicated/show' } });
+      runBin('cas-run', ['env'], {
+        env: { ...launch, SCONE_CONFIG_ID: 'replicated/show' },
+        timeoutMs: 120_000,
+      });
     const passwords: string[] = [];
 
     const config = async (name: string, dbUrl: string, stateDir: string) => {
@@ -98,8 +104,8 @@ if ('skipped' in server) {
       );
       return { file: `${name}.toml`, api, enclave };
     };
-    const sql = async (text: string) => {
-      const client = new pg.Client({ connectionString: url });
+    const sql = async (text: string, where = url) => {
+      const client = new pg.Client({ connectionString: where });
       await client.connect();
       try {
         return (await client.query(text)).rows as Array<Record<string, unknown>>;
@@ -267,7 +273,9 @@ if ('skipped' in server) {
     test('replicas that must not serve refuse at start and say why', async () => {
       // Unregistered: its own instance state, no entry in the key store.
       const fresh = await config('c', url, 'state-c');
-      const unregistered = await runBin('cas', ['-c', join(dir, fresh.file)]);
+      const unregistered = await runBin('cas', ['-c', join(dir, fresh.file)], {
+        timeoutMs: 120_000,
+      });
       assert.equal(unregistered.code, 3, unregistered.stderr);
       assert.ok(unregistered.stderr.includes('CAS_STORE_UNSEALABLE'), unregistered.stderr);
       assert.match(unregistered.stderr, /not registered/);
@@ -280,11 +288,43 @@ if ('skipped' in server) {
       )) as [{ value: string }];
       await sql("UPDATE cas_meta SET value = '999' WHERE name = 'schema_version'");
       try {
-        const r = await runBin('cas', ['-c', join(dir, newer.file)]);
+        const r = await runBin('cas', ['-c', join(dir, newer.file)], { timeoutMs: 120_000 });
         assert.notEqual(r.code, 0);
         assert.ok(r.stderr.includes('CAS_STORE_SCHEMA_TOO_NEW'), r.stderr);
       } finally {
         await sql(`UPDATE cas_meta SET value = '${value}' WHERE name = 'schema_version'`);
+      }
+
+      // A different database key: the same instance provisioned another database, and its
+      // (validly signed) key-store row put in place of this database's.
+      const other = await server.createDatabase();
+      try {
+        cpSync(join(dir, 'state-a'), join(dir, 'state-f'), { recursive: true });
+        const elsewhere = await config('f', other.url, 'state-f');
+        const owner = await generateIdentity();
+        writeFileSync(join(dir, 'owner.pem'), owner.certPem);
+        const f = await startDaemon(
+          'cas',
+          ['-c', elsewhere.file, 'provision', '--owner-config', 'owner.toml'].concat([
+            '--owner-identity',
+            'owner.pem',
+          ]),
+          dir,
+          READY,
+        );
+        await stopDaemon(f.child);
+        const [row] = await sql('SELECT document FROM cas_key_store WHERE id = 1', other.url);
+        const [mine] = await sql('SELECT document FROM cas_key_store WHERE id = 1');
+        await sql(`UPDATE cas_key_store SET document = '${String(row!['document'])}'`);
+        try {
+          const r = await runBin('cas', ['-c', join(dir, newer.file)], { timeoutMs: 120_000 });
+          assert.equal(r.code, 3, r.stderr);
+          assert.ok(r.stderr.includes('CAS_STORE_WRONG_KEY'), r.stderr);
+        } finally {
+          await sql(`UPDATE cas_key_store SET document = '${String(mine!['document'])}'`);
+        }
+      } finally {
+        await other.drop();
       }
 
       // PostgreSQL unreachable at start: retried with backoff, then a coded error, never a
@@ -292,7 +332,7 @@ if ('skipped' in server) {
       const closed = `127.0.0.1:${await freePort()}`;
       const down = await config('e', url.replace(/@[^/]+\//, `@${closed}/`), 'state-d');
       const started = Date.now();
-      const r = await runBin('cas', ['-c', join(dir, down.file)]);
+      const r = await runBin('cas', ['-c', join(dir, down.file)], { timeoutMs: 120_000 });
       assert.equal(r.code, 4, r.stderr);
       assert.ok(r.stderr.includes('CAS_STORE_UNAVAILABLE'), r.stderr);
       assert.ok(Date.now() - started > 500, 'retried with backoff before giving up');
