@@ -57,7 +57,7 @@ function readVariant(r: Reader, node: YNode, path: string): AttestationVariant |
   const map = asMap(r, node, path);
   if (map === null) return null;
   const f = readFields(r, map, path, {
-    known: ['mrenclave', 'signer', 'tdx', 'snp', 'nitro'],
+    known: ['mrenclave', 'signer', 'tdx', 'snp', 'nitro', 'tpm'],
     unsupported: { platforms: 'use `platforms` on the service' },
   });
   const variant: { -readonly [K in keyof AttestationVariant]: AttestationVariant[K] } = {};
@@ -85,6 +85,11 @@ function readVariant(r: Reader, node: YNode, path: string): AttestationVariant |
   if (nitro !== undefined) {
     const n = readHexFactor(r, nitro.value, keyPath(path, 'nitro'), NITRO_FIELDS);
     if (n !== null) variant.nitro = n;
+  }
+  const tpm = f.get('tpm');
+  if (tpm !== undefined) {
+    const t = readHexFactor(r, tpm.value, keyPath(path, 'tpm'), TPM_FIELDS);
+    if (t !== null) variant.tpm = t;
   }
   if (map.entries.length === 0) {
     r.sink.error(
@@ -172,6 +177,11 @@ const TDX_FIELDS: Readonly<Record<string, number>> = {
 
 const NITRO_FIELDS: Readonly<Record<string, number>> = Object.fromEntries(
   Array.from({ length: 9 }, (_, i) => [`pcr${i}`, 96]),
+);
+
+/** The PCRs of a TPM's SHA-256 bank (a TPM 2.0 has 24). */
+const TPM_FIELDS: Readonly<Record<string, number>> = Object.fromEntries(
+  Array.from({ length: 24 }, (_, i) => [`pcr${i}`, 64]),
 );
 
 /** A map of expected hex values with fixed lengths; at least one must be given. */

@@ -59,6 +59,12 @@ export interface SnpFactor {
 /** PCR index (as a string key `pcr0`...`pcr8`...) to expected 96-hex value. */
 export type NitroFactor = Readonly<Record<string, string>>;
 
+/**
+ * TPM PCR index (as a string key `pcr0`...`pcr23`) to the expected 64-hex value of the SHA-256
+ * bank: the PCRs a `tpm` quote signs (`src/attestation/tpm/`).
+ */
+export type TpmFactor = Readonly<Record<string, string>>;
+
 /** One attestation variant: every factor present must hold (AND). Variants are ORed. */
 export interface AttestationVariant {
   readonly mrenclave?: readonly Hex[];
@@ -66,6 +72,7 @@ export interface AttestationVariant {
   readonly tdx?: TdxFactor;
   readonly snp?: SnpFactor;
   readonly nitro?: NitroFactor;
+  readonly tpm?: TpmFactor;
 }
 
 export interface Service {

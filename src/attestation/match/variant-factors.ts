@@ -124,6 +124,15 @@ export function variantMismatches(claims: Claims, variant: AttestationVariant): 
         : compareRegisters(claims, 'nitro', nitro);
     });
   }
+  if (variant.tpm !== undefined) {
+    const tpm = variant.tpm;
+    check('tpm', ['tpm'], () => {
+      const bad = Object.keys(tpm).filter((key) => !/^pcr([0-9]|1[0-9]|2[0-3])$/.test(key));
+      return bad.length > 0
+        ? [`tpm: ${bad.join(', ')} is not a PCR name`]
+        : compareRegisters(claims, 'tpm', tpm);
+    });
+  }
   if (factors === 0) out.push('the variant has no factor');
   return out;
 }
