@@ -37,6 +37,28 @@ export const errorCodes = {
   ...backupCodes,
 } as const satisfies Record<string, CodeInfo>;
 
+/**
+ * The area tables, for the meta test that no code is defined in two areas (the spread above
+ * would let the later one win without a word).
+ */
+export const codeTables: readonly Readonly<Record<string, CodeInfo>>[] = [
+  generalCodes,
+  configCodes,
+  policyCodes,
+  cryptoCodes,
+  cliCodes,
+  storeCodes,
+  serverCodes,
+  sessionCodes,
+  secretsCodes,
+  attestationCodes,
+  enclaveCodes,
+  launcherCodes,
+  lasCodes,
+  auditCodes,
+  backupCodes,
+];
+
 /** Every stable error code, as a union. */
 export type CasErrorCode = keyof typeof errorCodes;
 

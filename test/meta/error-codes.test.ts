@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { errorCodes } from '../../src/errors/codes.js';
+import { codeTables, errorCodes } from '../../src/errors/codes.js';
 import { renderErrorsDoc } from '../helpers/errors-doc.js';
 
 function testSources(dir: string, out: string[] = []): string[] {
@@ -36,4 +36,11 @@ test('codes follow CAS_<AREA>_<WHAT> and HTTP 500 is for bugs only', () => {
     // have made impossible), so nobody maps an ordinary refusal to it.
     if (info.status === 500) assert.match(info.summary, /\bbug\b/i, code);
   }
+});
+
+test('no code is defined in two areas', () => {
+  const all = codeTables.flatMap((table) => Object.keys(table));
+  const twice = all.filter((code, i) => all.indexOf(code) !== i);
+  assert.deepEqual(twice, []);
+  assert.equal(all.length, Object.keys(errorCodes).length);
 });

@@ -35,10 +35,4 @@ export const sessionCodes = defineCodes({
     exit: 3,
     summary: 'The local session file does not hash to the active version on the CAS.',
   },
-  CAS_SESSION_UNKNOWN_OR_DENIED: {
-    status: 403,
-    exit: 3,
-    summary:
-      'Enclave API: the session or service does not exist, or the workload may not get it (details go to the CAS log only).',
-  },
 });
