@@ -258,10 +258,24 @@ async function run(dir) {
       `  c=${c}: ${attest[c].per_second}/s p50 ${attest[c].p50_ms} ms p99 ${attest[c].p99_ms} ms errors ${attest[c].errors}; limit ${handshakes[c].per_second}/s`,
     );
   }
+  // Where the CAS's CPU per provisioning goes: the same connect + challenge as the limit, but
+  // against the CAS's enclave API (Fastify, connection facts, nonce store), at concurrency 16.
+  const challengeOnly = await withCpu({ cas: casInfo.pid }, () =>
+    load.call('attest', {
+      concurrency: 16,
+      count: COUNTS.attest[16],
+      limitPort: casInfo.enclavePort,
+    }),
+  );
   const attestRecord = emit('attest', {
     description:
       'full workload provisionings: new TLS 1.3 connection with a fresh client key, challenge, sim evidence from the LAS, verification, policy lookup, rendering of a 10-secret session (X.509 certificate, injection files), response',
     session_secrets: 10,
+    cpu_breakdown_concurrency_16: {
+      limit_server_handshake_and_request_ms: handshakes[16].server_cpu_ms_per_op,
+      cas_handshake_and_challenge_ms: challengeOnly.cas_cpu_ms_per_op,
+      cas_full_provisioning_ms: attest[16].cas_cpu_ms_per_op,
+    },
     runs: [1, 16, 64].map((c) => ({
       ...attest[c],
       ratio_to_handshake_limit: ratio(attest[c].per_second, handshakes[c].per_second),

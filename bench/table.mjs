@@ -34,6 +34,13 @@ if (attest !== undefined && limits !== undefined) {
     );
   });
   out();
+  const b = attest.cpu_breakdown_concurrency_16;
+  if (b !== undefined) {
+    out(
+      `CAS CPU per operation at concurrency 16: limit server handshake + request ${n(b.limit_server_handshake_and_request_ms, 2)} ms; CAS handshake + challenge ${n(b.cas_handshake_and_challenge_ms, 2)} ms; CAS full provisioning ${n(b.cas_full_provisioning_ms, 2)} ms.`,
+    );
+    out();
+  }
   out(
     `ECDSA P-256 verifications: ${n(limits.ecdsa_p256_verify_per_second, 0)}/s on one core; provisionings per verification: ${limits.ratios.map((r) => `${n(r.attest_per_ecdsa_verify, 4)} (c=${r.concurrency})`).join(', ')}.`,
   );
