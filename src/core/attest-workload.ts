@@ -137,7 +137,7 @@ async function verifyEvidence(
   const verifier = deps.verifierFor(input.evidence.type);
   return verifier.verify({
     evidence: input.evidence.data,
-    collateral: deps.collateralFor?.(input.evidence.type) as never,
+    collateral: (await deps.collateralFor?.(input.evidence.type, input.evidence.data)) as never,
     now: deps.now(),
     expectedReportData: workloadBinding(input.nonce, input.peerSpki),
   });

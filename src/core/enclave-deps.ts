@@ -1,21 +1,49 @@
+import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import { verifierFor } from '../attestation/registry.js';
+import type { EvidenceType, Verifier } from '../attestation/verifier.js';
+import { collateralLoaders } from '../collateral/collateral-loaders.js';
+import { rememberTcbEvaluation } from '../collateral/tcb-evaluation-memory.js';
 import type { CasRuntime } from './cas-runtime.js';
 import type { AttestWorkloadDeps } from './enclave/ports.js';
+import { readOwnerConfig } from './owner-record.js';
 import {
   loadForProvisioning,
   type SessionForProvisioning,
 } from './sessions/load-for-provisioning.js';
 import { ProvisioningCache } from './sessions/provisioning-cache.js';
 import { renderForProvisioning } from './sessions/render-for-provisioning.js';
+import { storeTcbEvaluationMemory } from './store-tcb-evaluation-memory.js';
+
+const INTEL: ReadonlySet<string> = new Set(['sgx-dcap', 'tdx']);
 
 /**
- * What the enclave API needs from this CAS: sessions with their secrets (imports resolved),
- * rendering with the amendment-6 rule, the verifiers, the CAS's logger and audit hook.
+ * Intel collateral for a quote from the owner config's `[dcap] collateral_dir` (read on each
+ * attestation: `update-config` and fresh files apply at once). Other types get none here:
+ * SNP and TPM evidence over the enclave API carries its certificate chain.
+ *
+ * @throws CAS_ATTESTATION_COLLATERAL_MISSING when no directory is configured or it has none
+ *   for the quote's TEE and FMSPC.
+ */
+async function collateralFor(rt: CasRuntime, type: string, evidence: Uint8Array): Promise<unknown> {
+  if (!INTEL.has(type)) return undefined;
+  const loader = collateralLoaders[type as EvidenceType];
+  if (loader === undefined) return undefined;
+  const config = await rt.store().transaction((tx) => readOwnerConfig(tx));
+  return loader(config.dcap?.collateral_dir, evidence);
+}
+
+/**
+ * What the enclave API needs from this CAS: sessions with their secrets (imports resolved,
+ * expired certificates renewed), rendering with the amendment-6 rule, the verifiers (Intel
+ * ones refusing collateral older than what this CAS already accepted), collateral, the CAS's
+ * logger and audit hook.
  */
 export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
   const { audit } = rt.deps;
   // One per enclave listener: decoded sessions, checked against the database on every use.
   const cache = new ProvisioningCache();
+  const memory = storeTcbEvaluationMemory(() => rt.store());
+  const intel = new Map<string, Verifier<never>>();
   return {
     loadForProvisioning: async (name) => {
       const { env } = rt.deps;
@@ -29,7 +57,17 @@ export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
     },
     renderService: (session, service, values) =>
       renderForProvisioning(session, service, values as SessionForProvisioning),
-    verifierFor,
+    verifierFor: (type) => {
+      if (!INTEL.has(type)) return verifierFor(type);
+      let wrapped = intel.get(type);
+      if (wrapped === undefined) {
+        const base = verifierFor(type) as unknown as Verifier<IntelCollateral>;
+        wrapped = rememberTcbEvaluation(base, memory);
+        intel.set(type, wrapped);
+      }
+      return wrapped;
+    },
+    collateralFor: (type, evidence) => collateralFor(rt, type, evidence),
     log: rt.deps.logger,
     ...(audit === undefined ? {} : { audit: (event) => audit.record(event) }),
     now: () => rt.deps.env.now(),

@@ -54,8 +54,11 @@ export interface AttestWorkloadDeps {
     values: unknown,
   ) => RenderedConfig | Promise<RenderedConfig>;
   readonly verifierFor: (type: string) => Verifier<never>;
-  /** Collateral for a type (none for `sim`). */
-  readonly collateralFor?: (type: string) => unknown;
+  /**
+   * Collateral for the evidence (none for `sim`): Intel collateral depends on the quote's TEE
+   * and FMSPC and is read from files, hence the evidence and the promise.
+   */
+  readonly collateralFor?: (type: string, evidence: Uint8Array) => Promise<unknown>;
   /**
    * Matches claims against the service's variants; throws a `CAS_ATTESTATION_*` error when
    * nothing matches. Absent: `assertAttestationMatches` of `attestation/match`.

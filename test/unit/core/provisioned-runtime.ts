@@ -14,7 +14,10 @@ import { createSimulationSealer } from '../../../src/store/seal/simulation-seale
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A provisioned CAS runtime on a memory store; `clock.now` is its time (moved by tests). */
-export async function provisionedRuntime(clock?: { now: Date }): Promise<CasRuntime> {
+export async function provisionedRuntime(
+  clock?: { now: Date },
+  ownerConfig = '',
+): Promise<CasRuntime> {
   const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
   const sealer = createSimulationSealer({
     stateDir,
@@ -38,7 +41,7 @@ export async function provisionedRuntime(clock?: { now: Date }): Promise<CasRunt
   const owner = await generateIdentity();
   await selfProvision(rt, {
     ownerCertPem: owner.certPem,
-    ownerConfig: '',
+    ownerConfig,
     ownerConfigFile: 'owner.toml',
     skipIfAlreadyProvisioned: false,
   });
