@@ -21,6 +21,7 @@ import { callPeer } from '../core/backup/peer-client.js';
 import { storeSealerFor } from '../core/backup/store-sealer.js';
 import { trustedCases } from '../core/backup/trusted-cas.js';
 import { CasRuntime } from '../core/cas-runtime.js';
+import { snapshotStoppedDatabase, takeSnapshot } from '../core/snapshot/take-snapshot.js';
 import { enclaveDeps } from '../core/enclave-deps.js';
 import { keySealerFrom } from '../core/key-sealer.js';
 import { computeMeasurement } from '../core/measurement.js';
@@ -85,6 +86,7 @@ async function startCas(
     version: VERSION,
   });
   let provider: DatabaseProvider | undefined;
+  const snapshotDir = config.snapshots.dir;
   const rt = await CasRuntime.start({
     keys,
     measurement,
@@ -125,8 +127,31 @@ async function startCas(
         await opened.addBackup(recipient);
       },
       callPeer,
+      ...(snapshotDir === undefined
+        ? {}
+        : {
+            snapshot: async () => {
+              const opened = provider?.current();
+              if (opened?.backupTo === undefined || config.database.kind !== 'sqlite') {
+                throw new CasError(
+                  'CAS_BACKUP_SNAPSHOT_FAILED',
+                  'snapshots need an open SQLite database (PostgreSQL: use its own backups)',
+                );
+              }
+              return takeSnapshot(
+                {
+                  backupDatabase: (path) => opened.backupTo?.(path) ?? Promise.resolve(),
+                  keyStorePath: config.database.keyStorePath,
+                  casKeyHash: keys.casKeyHash,
+                },
+                snapshotDir,
+                new Date(),
+              );
+            },
+          }),
     },
   });
+  scheduleSnapshots(rt, config, logger);
   await beforeListen?.(rt);
   const servers = await startCasServers(rt, {
     apiListen: config.apiListen,
@@ -135,6 +160,53 @@ async function startCas(
     registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(rt)),
   });
   return { rt, servers, logger };
+}
+
+/** Takes a snapshot every `[snapshots] interval` while the CAS is provisioned. */
+function scheduleSnapshots(rt: CasRuntime, config: AvailabilityConfig, logger: Logger): void {
+  const seconds = config.snapshots.intervalSeconds;
+  const backups = rt.deps.backups;
+  if (seconds === undefined || backups?.snapshot === undefined) return;
+  const timer = setInterval(() => {
+    if (rt.state !== 'provisioned') return;
+    backups.snapshot?.().then(
+      (folder) => logger.info({ folder }, 'scheduled snapshot taken'),
+      (error: unknown) =>
+        logger.error(
+          { code: isCasError(error) ? error.code : 'CAS_INTERNAL' },
+          'scheduled snapshot failed',
+        ),
+    );
+  }, seconds * 1000);
+  timer.unref();
+}
+
+/** `cas snapshot`: a snapshot of a database no CAS is running on. */
+async function snapshotCommand(
+  configFile: string | undefined,
+  opts: { dir?: string },
+): Promise<void> {
+  const config = loadAvailabilityConfig(configFile, process.cwd());
+  const dir = opts.dir === undefined ? config.snapshots.dir : resolve(opts.dir);
+  if (dir === undefined) {
+    throw new CasError(
+      'CAS_BACKUP_SNAPSHOT_NOT_CONFIGURED',
+      'give --dir DIR or set [snapshots] dir',
+    );
+  }
+  if (config.database.kind !== 'sqlite') {
+    throw new CasError('CAS_BACKUP_SNAPSHOT_FAILED', 'cas snapshot copies SQLite databases only');
+  }
+  const folder = await snapshotStoppedDatabase(
+    {
+      databasePath: config.database.path,
+      keyStorePath: config.database.keyStorePath,
+      casKeyHash: '',
+    },
+    dir,
+    new Date(),
+  );
+  out(`Snapshot written to ${folder}`);
 }
 
 function printStarted({ rt, servers }: Started): void {
@@ -319,6 +391,13 @@ program
   .option('--las-listen <ADDR>', 'address of the LAS', '127.0.0.1:18766')
   .action((opts: { lasListen: string }) =>
     dev(program.opts<{ config?: string }>().config, opts.lasListen),
+  );
+program
+  .command('snapshot')
+  .description('copy the database and its key store into a timestamped folder (CAS stopped)')
+  .option('--dir <DIR>', 'where (default: [snapshots] dir)')
+  .action((opts: { dir?: string }) =>
+    snapshotCommand(program.opts<{ config?: string }>().config, opts),
   );
 program
   .command('measurement')

@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseDuration } from '../policy/duration.js';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 import { CasError } from '../errors/cas-error.js';
@@ -29,6 +30,9 @@ const schema = z.strictObject({
     })
     .prefault({}),
   audit_log: z.strictObject({ path: z.string().min(1).default('cas-audit.log') }).prefault({}),
+  snapshots: z
+    .strictObject({ dir: z.string().min(1).optional(), interval: z.string().min(1).optional() })
+    .prefault({}),
 });
 
 /** The validated availability config of `interfaces.md` §3, paths made absolute. */
@@ -43,6 +47,8 @@ export interface AvailabilityConfig {
   readonly platformMode: 'sim';
   readonly stateDir: string;
   readonly auditLogPath: string;
+  /** `[snapshots]`: where snapshots go, and how often (seconds) when taken on a schedule. */
+  readonly snapshots: { readonly dir?: string; readonly intervalSeconds?: number };
 }
 
 /**
@@ -127,5 +133,39 @@ export function availabilityConfigFrom(
     platformMode: 'sim',
     stateDir,
     auditLogPath: resolve(baseDir, c.audit_log.path),
+    snapshots: snapshotsOf(c.snapshots, baseDir, stateDir, source),
+  };
+}
+
+/** `[snapshots]`: a folder outside the state dir, and an interval such as `6h` or `1d`. */
+function snapshotsOf(
+  c: { dir?: string | undefined; interval?: string | undefined },
+  baseDir: string,
+  stateDir: string,
+  source: string,
+): AvailabilityConfig['snapshots'] {
+  const dir = c.dir === undefined ? undefined : resolve(baseDir, c.dir);
+  if (dir !== undefined && (dir === stateDir || dir.startsWith(`${stateDir}/`))) {
+    throw new CasError(
+      'CAS_CONFIG_BAD_VALUE',
+      `${source}: snapshots.dir must not be inside platform.state_dir (snapshots never hold the instance keys)`,
+      { details: { key: 'snapshots.dir' } },
+    );
+  }
+  let intervalSeconds: number | undefined;
+  if (c.interval !== undefined) {
+    const seconds = parseDuration(c.interval);
+    if (seconds === null || dir === undefined) {
+      throw new CasError(
+        'CAS_CONFIG_BAD_VALUE',
+        `${source}: snapshots.interval must be a duration such as "6h" or "1d", with snapshots.dir set`,
+        { details: { key: 'snapshots.interval' } },
+      );
+    }
+    intervalSeconds = seconds;
+  }
+  return {
+    ...(dir === undefined ? {} : { dir }),
+    ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
   };
 }

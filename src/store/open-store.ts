@@ -76,6 +76,8 @@ export interface OpenedStore {
   addBackup(recipient: { readonly publicKey: KeyObject; readonly keyHash: string }): Promise<void>;
   /** Closes the store, releases the database lock and zeroes key material. */
   close(): Promise<void>;
+  /** A consistent copy of the database file (SQLite only; see `PhysicalBackend.backupTo`). */
+  backupTo?(path: string): Promise<void>;
 }
 
 /**
@@ -189,6 +191,9 @@ export async function composeStore(
         await store.close();
         key.dispose();
       },
+      ...(physical.backupTo === undefined
+        ? {}
+        : { backupTo: (path: string) => physical.backupTo?.(path) ?? Promise.resolve() }),
     };
   } catch (error) {
     databaseKey?.dispose();

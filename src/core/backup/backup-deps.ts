@@ -14,4 +14,6 @@ export interface BackupDeps {
   }): Promise<void>;
   /** Calls another CAS's client API (`callPeer`). */
   callPeer(address: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
+  /** Takes a snapshot into `[snapshots] dir` and returns its folder; absent: not configured. */
+  snapshot?(): Promise<string>;
 }

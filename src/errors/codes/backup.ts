@@ -18,4 +18,14 @@ export const backupCodes = defineCodes({
     exit: 4,
     summary: 'This CAS was started without backup support (no key store to add entries to).',
   },
+  CAS_BACKUP_SNAPSHOT_FAILED: {
+    status: 500,
+    exit: 4,
+    summary: 'A snapshot (database and key store copy) could not be written; the cause says why.',
+  },
+  CAS_BACKUP_SNAPSHOT_NOT_CONFIGURED: {
+    status: 409,
+    exit: 1,
+    summary: 'Snapshots need [snapshots] dir in the availability config (outside the state dir).',
+  },
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { backupEndpoint } from '../../core/backup/backup-offer.js';
 import { registerBackup } from '../../core/backup/register-backup.js';
 import type { CasRuntime } from '../../core/cas-runtime.js';
+import { snapshotNow } from '../../core/snapshot/snapshot-now.js';
 import { parseBody } from '../parse-body.js';
 import { requireCaller } from '../peer-certificate.js';
 
@@ -26,6 +27,7 @@ export function registerBackupRoutes(app: FastifyInstance, rt: CasRuntime): void
       allowSimulation: body.allow_simulation,
     });
   });
+  app.post('/v1/snapshots', async (request) => snapshotNow(rt, deps, requireCaller(request)));
   if (deps === undefined) return;
   const endpoint = backupEndpoint(rt, deps);
   app.get<{ Querystring: { nonce?: string } }>('/v1/backup/offer', (request) =>

@@ -53,6 +53,11 @@ export interface PhysicalBackend {
   describe(): string;
   /** Waits for running transactions, then releases the database (and its lock). */
   close(): Promise<void>;
+  /**
+   * Writes a consistent copy of the database to `path` (SQLite's online backup API), queued
+   * with the transactions so no commit lands halfway. Only backends with a local file.
+   */
+  backupTo?(path: string): Promise<void>;
 }
 
 /** Largest key, in UTF-8 bytes: a 1024-byte session name, escaped, fits with room to spare. */

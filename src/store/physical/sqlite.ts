@@ -101,6 +101,11 @@ function sqliteBackend(db: Db, path: string): PhysicalBackend {
     },
     describe: () =>
       `SQLite store ${path} (WAL, synchronous=FULL, held exclusively by process ${process.pid})`,
+    // Through the connection that holds the lock, between transactions.
+    backupTo: (destination) =>
+      runner.run(async () => {
+        await db.backup(destination);
+      }),
     async close(): Promise<void> {
       if (runner.closed) return;
       await runner.close();

@@ -14,6 +14,7 @@ import { registerBackup } from '../../../src/core/backup/register-backup.js';
 import { trustedCases } from '../../../src/core/backup/trusted-cas.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { readAuditCheckpoint } from '../../../src/core/read-audit-checkpoint.js';
+import { snapshotNow } from '../../../src/core/snapshot/snapshot-now.js';
 import { selfProvision } from '../../../src/core/provisioning/provision-cas.js';
 import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity } from '../../../src/crypto/identity.js';
@@ -153,6 +154,10 @@ describe('backup evidence (cas-backup-v1)', () => {
       await assert.rejects(
         readAuditCheckpoint(cas.rt, owner),
         (e: unknown) => isCasError(e) && e.code === 'CAS_AUDIT_NO_CHECKPOINT',
+      );
+      await assert.rejects(
+        snapshotNow(cas.rt, undefined, owner),
+        (e: unknown) => isCasError(e) && e.code === 'CAS_BACKUP_SNAPSHOT_NOT_CONFIGURED',
       );
     } finally {
       await cas.stop();
