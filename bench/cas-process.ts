@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AuditLog } from '../src/audit/audit-log.js';
 import { availabilityConfigFrom } from '../src/config/availability-config.js';
 import { CasRuntime } from '../src/core/cas-runtime.js';
 import { enclaveDeps } from '../src/core/enclave-deps.js';
@@ -43,6 +44,7 @@ serveIpc({
         database: { path: 'db/cas.db' },
         api: { api_listen: '127.0.0.1:0', enclave_listen: '127.0.0.1:0' },
         platform: { state_dir: 'state' },
+        audit_log: { path: 'cas-audit.log' },
       },
       '(bench)',
       dir,
@@ -64,6 +66,15 @@ serveIpc({
       sealer: keySealerFrom(sealer),
       measurement: MEASUREMENT,
     });
+    // The audit log as `cas` wires it: every provisioning and session change leaves a line.
+    const audit = new AuditLog({
+      path: config.auditLogPath,
+      keys: () => keys,
+      now: () => new Date(),
+      randomBytes: (n) => randomBytes(n),
+      logger,
+      version: 'bench',
+    });
     rt = await CasRuntime.start({
       keys,
       measurement: MEASUREMENT,
@@ -77,10 +88,16 @@ serveIpc({
         sealer,
       }),
       sessions: defaultSessionEngine,
+      audit,
     });
     await selfProvision(rt, {
       ownerCertPem: String(args['ownerCertPem']),
-      ownerConfig: '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
+      ownerConfig:
+        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n' +
+        // The owner's choice; the default (and the committed run) is no audit log.
+        (args['auditMode'] === undefined
+          ? ''
+          : `[audit_log]\nmode = "${args['auditMode'] as string}"\n`),
       ownerConfigFile: '(bench)',
       skipIfAlreadyProvisioned: true,
     });

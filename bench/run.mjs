@@ -130,6 +130,7 @@ function machine() {
     commit,
     commit_dirty: dirty,
     load_average_1m_at_start: Number(loadavg()[0].toFixed(2)),
+    audit_log: process.env.BENCH_AUDIT ?? 'disabled',
   };
 }
 
@@ -222,7 +223,11 @@ async function run(dir) {
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
       : [],
   );
-  const casInfo = await cas.call('start', { dir: join(dir, 'cas'), ownerCertPem });
+  const casInfo = await cas.call('start', {
+    dir: join(dir, 'cas'),
+    ownerCertPem,
+    ...(process.env.BENCH_AUDIT ? { auditMode: process.env.BENCH_AUDIT } : {}),
+  });
   const las = await startLas(join(dir, 'las'));
   const limit = forkTs('limit-server.ts');
   const limitInfo = await limit.call('start', { dir: join(dir, 'cas') });
