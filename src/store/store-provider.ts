@@ -1,3 +1,4 @@
+import { CasError, isCasError } from '../errors/cas-error.js';
 import { openStore, storeExists, type OpenedStore, type OpenStoreConfig } from './open-store.js';
 import { withStoreRetry } from './retry.js';
 import type { Store } from './store.js';
@@ -28,11 +29,20 @@ export async function createStoreProvider(
   config: Omit<OpenStoreConfig, 'injectedKey' | 'mustExist'>,
 ): Promise<DatabaseProvider> {
   const { database } = config;
-  let exists = await withStoreRetry(() => storeExists(database), {
-    ...('url' in database && database.connectAttempts !== undefined
-      ? { attempts: database.connectAttempts }
-      : {}),
-  });
+  const attempts = 'url' in database ? (database.connectAttempts ?? 5) : 1;
+  let exists: boolean;
+  try {
+    exists = await withStoreRetry(() => storeExists(database), { attempts });
+  } catch (error) {
+    if (!('url' in database) || !isCasError(error) || error.code !== 'CAS_STORE_UNAVAILABLE') {
+      throw error;
+    }
+    throw new CasError(
+      'CAS_STORE_UNAVAILABLE',
+      `PostgreSQL at ${hostOf(database.url)} is unreachable after ${attempts} attempts (${error.message}); the CAS did not start`,
+      { cause: error },
+    );
+  }
   let opened: OpenedStore | undefined;
   const remember = (next: OpenedStore): Store => {
     opened = next;
@@ -49,4 +59,13 @@ export async function createStoreProvider(
       ),
     current: () => opened,
   };
+}
+
+/** Host and port of a database URL for messages: never its user or password. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || 'the configured address';
+  } catch {
+    return 'the configured address';
+  }
 }
