@@ -354,6 +354,7 @@ if ('skipped' in server) {
       assert.equal(r.code, 4, r.stderr);
       assert.ok(r.stderr.includes('CAS_STORE_UNAVAILABLE'), r.stderr);
       assert.ok(Date.now() - started > 500, 'retried with backoff before giving up');
+      assert.match(r.stderr, new RegExp(`PostgreSQL at ${closed} is unreachable after 5 attempts`));
       assert.doesNotMatch(r.stdout, /CAS client API/);
     });
 
