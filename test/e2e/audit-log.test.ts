@@ -10,6 +10,17 @@ import { freePort } from '../helpers/free-port.js';
 import { noneSession } from '../helpers/none-session.js';
 
 const SESSION = noneSession('shop');
+const ATTESTED = `name: att
+version: "0.3.10"
+security:
+  attestation:
+    mode: simulation
+services:
+  - name: show
+    command: true
+    attestation:
+      - mrenclave: [$MRENCLAVE]
+`;
 
 describe('signed audit log through the real binaries', () => {
   let dir: string;
@@ -52,7 +63,7 @@ describe('signed audit log through the real binaries', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('provision, session operations, a denied read: verify-audit-log exits 0', async () => {
+  test('provision, session operations, a workload attestation and a refusal, a denied read: verify-audit-log exits 0', async () => {
     const started = await start('cas', [], dir, 'CAS enclave API:');
     cas = started.child;
     keyHash = lastField(started.stdout(), 'CAS key hash:');
@@ -83,6 +94,34 @@ describe('signed audit log through the real binaries', () => {
       const r = await runBin('scone', args, { env: alice() });
       assert.equal(r.code, 0, r.stderr);
     }
+    // A workload attestation through cas-run and a LAS, then one with the wrong program.
+    const las = await start(
+      'las',
+      ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
+      dir,
+      'LAS listening on',
+    );
+    try {
+      const mrenclave = (await runBin('cas-run', ['--hash', 'true'])).stdout.trim();
+      writeFileSync(join(dir, 'att.yaml'), ATTESTED.replace('$MRENCLAVE', mrenclave));
+      const att = await runBin('scone', ['session', 'create', join(dir, 'att.yaml')], {
+        env: alice(),
+      });
+      assert.equal(att.code, 0, att.stderr);
+      const launch = {
+        SCONE_CAS_ADDR: lastField(started.stdout(), 'CAS enclave API:'),
+        SCONE_LAS_ADDR: lastField(las.stdout(), 'LAS listening on'),
+        SCONE_MODE: 'sim',
+        SCONE_CAS_KEY_HASH: keyHash,
+        SCONE_CONFIG_ID: 'att/show',
+      };
+      const attested = await runBin('cas-run', ['true'], { env: launch });
+      assert.equal(attested.code, 0, attested.stderr);
+      const refusedRun = await runBin('cas-run', ['false'], { env: launch });
+      assert.notEqual(refusedRun.code, 0);
+    } finally {
+      await stop(las.child);
+    }
     await runBin('scone', ['cas', 'attest', addr, '--only_for_testing-debug'], { env: bob() });
     const denied = await runBin('scone', ['session', 'read', 'shop'], { env: bob() });
     assert.equal(denied.code, 2);
@@ -99,6 +138,9 @@ describe('signed audit log through the real binaries', () => {
       'session_read', // session update reads the active version to fill in the predecessor
       'session_updated',
       'session_read',
+      'session_created',
+      'service_attested',
+      'attestation_refused',
       'access_denied',
     ]);
     assert.ok(!text.includes('127.0.0.1'), 'client addresses are HMACed');
