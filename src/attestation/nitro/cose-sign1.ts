@@ -4,12 +4,13 @@
  * Only what a Nitro attestation document needs: ES384 in the protected header, the payload,
  * and the Sig_structure the signature covers.
  */
-import { Decoder, Tag } from 'cbor-x';
+import { decode, Tagged } from 'cborg';
 import { CasError } from '../../errors/cas-error.js';
 
 /** COSE algorithm id of ECDSA with SHA-384 (ES384). */
 export const COSE_ES384 = -35;
 const COSE_SIGN1_TAG = 18;
+const COSE_SIGN1_TAG_NUMBER: number = COSE_SIGN1_TAG;
 
 /** A parsed COSE_Sign1 message. */
 export interface CoseSign1 {
@@ -20,7 +21,16 @@ export interface CoseSign1 {
   readonly signature: Uint8Array;
 }
 
-const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
+/**
+ * Decoding options: maps stay `Map`s (COSE headers have integer keys), a duplicate map key is
+ * an error (it could hide a second value from one reader but not another), and tag 18 is kept
+ * as a `Tagged` so that the caller decides what it means.
+ */
+const decodeOptions = {
+  useMaps: true,
+  rejectDuplicateMapKeys: true,
+  tags: { [COSE_SIGN1_TAG_NUMBER]: Tagged.decoder(COSE_SIGN1_TAG_NUMBER) },
+};
 
 function malformed(message: string, cause?: unknown): CasError {
   return new CasError(
@@ -34,18 +44,15 @@ function malformed(message: string, cause?: unknown): CasError {
 
 /** Decodes one CBOR item; a decoding error or a trailing byte is malformed evidence. */
 export function decodeCbor(bytes: Uint8Array, what: string): unknown {
-  let items: unknown[];
+  // cborg's decode() refuses trailing bytes after the one item, as COSE requires.
   try {
-    items = decoder.decodeMultiple(bytes) as unknown[];
+    return decode(bytes, decodeOptions) as unknown;
   } catch (cause) {
-    throw malformed(`${what} is not valid CBOR`, cause);
+    throw malformed(`${what} is not exactly one valid CBOR item`, cause);
   }
-  if (!Array.isArray(items) || items.length !== 1)
-    throw malformed(`${what} is not exactly one CBOR item`);
-  return items[0];
 }
 
-/** True for a CBOR byte string as cbor-x decodes it. */
+/** True for a CBOR byte string as cborg decodes it. */
 export function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }
@@ -56,7 +63,7 @@ export function isBytes(value: unknown): value is Uint8Array {
  */
 export function parseCoseSign1(bytes: Uint8Array): CoseSign1 {
   let message = decodeCbor(bytes, 'the COSE_Sign1 message');
-  if (message instanceof Tag) {
+  if (message instanceof Tagged) {
     if (message.tag !== COSE_SIGN1_TAG) throw malformed(`unexpected CBOR tag ${message.tag}`);
     message = message.value;
   }

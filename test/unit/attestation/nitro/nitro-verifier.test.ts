@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Encoder } from 'cbor-x';
+import { decode, encode, Tagged } from 'cborg';
 import fc from 'fast-check';
 import { nitroVerifier } from '../../../../src/attestation/nitro/nitro-verifier.js';
 import { verifierFor } from '../../../../src/attestation/registry.js';
@@ -48,7 +48,12 @@ function verify(
   });
 }
 
-const encoder = new Encoder({ mapsAsObjects: false, useRecords: false });
+const encoder = { encode: (value: unknown): Uint8Array => encode(value) };
+/** Decodes CBOR with Map objects, unwrapping a COSE_Sign1 tag 18 when present. */
+function cborDecode(bytes: Uint8Array): unknown {
+  const value: unknown = decode(bytes, { useMaps: true, tags: { 18: Tagged.decoder(18) } });
+  return value instanceof Tagged ? value.value : value;
+}
 /** Re-encodes a COSE array with one element replaced (the signature no longer matters). */
 function recoded(items: unknown[]): Uint8Array {
   return new Uint8Array(encoder.encode(items));
@@ -120,14 +125,14 @@ test('Nitro negative derivations fail with specific codes', async (t) => {
   const v = load(t);
   if (v === null) return;
   const doc = v.blocky.doc;
-  const [protectedHeader, unprotected, payload, signature] = (await import('cbor-x')).decode(
-    Buffer.from(doc),
-  ) as [Uint8Array, unknown, Uint8Array, Uint8Array];
+  const [protectedHeader, unprotected, payload, signature] = cborDecode(doc) as [
+    Uint8Array,
+    unknown,
+    Uint8Array,
+    Uint8Array,
+  ];
   const sgxRoot = readFileSync(join(v.dir, '..', 'sgx', 'Intel_SGX_RootCA.der'));
-  const payloadMap = new (await import('cbor-x')).Decoder({
-    mapsAsObjects: false,
-    useRecords: false,
-  }).decode(Buffer.from(payload)) as Map<string, unknown>;
+  const payloadMap = cborDecode(payload) as Map<string, unknown>;
   const withPayload = (change: (map: Map<string, unknown>) => void): Uint8Array => {
     const map = new Map(payloadMap);
     change(map);
