@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -139,6 +139,17 @@ describe('backup registration through the real binaries', () => {
     const refused = await runBin('cas', ['-c', join(stranger.dir, 'cas.toml')]);
     assert.notEqual(refused.code, 0);
     assert.ok(refused.stderr.includes('CAS_STORE_UNSEALABLE'), refused.stderr);
+
+    // A key store edited by hand: the backup's entry now claims another injected flag.
+    const keyStorePath = join(backup.dir, 'db', 'cas.key-store');
+    const good = readFileSync(keyStorePath, 'utf8');
+    const doc = JSON.parse(good) as { entries: Array<{ instance: string; injected: boolean }> };
+    for (const e of doc.entries) if (e.instance === backupKeyHash) e.injected = !e.injected;
+    writeFileSync(keyStorePath, JSON.stringify(doc));
+    const tampered = await runBin('cas', ['-c', join(backup.dir, 'cas.toml')]);
+    assert.notEqual(tampered.code, 0);
+    assert.ok(tampered.stderr.includes('CAS_STORE_KEYSTORE_TAMPERED'), tampered.stderr);
+    writeFileSync(keyStorePath, good);
 
     await start(backup.dir);
     const attest = await runBin(
