@@ -58,9 +58,19 @@ export async function updateParsedSession(
   const { meta } = current;
   const old = current.version.session;
   if (!sessions.isAllowed(old.access_policy.update, caller.keyHash, meta.creator_key_hash)) {
-    if (!sessions.isAllowed(old.access_policy.read, caller.keyHash, meta.creator_key_hash)) {
-      throw notFound(parsed.name);
-    }
+    const readable = sessions.isAllowed(
+      old.access_policy.read,
+      caller.keyHash,
+      meta.creator_key_hash,
+    );
+    const reason = readable ? 'CAS_SESSION_UPDATE_DENIED' : 'CAS_SESSION_NOT_FOUND';
+    await rt.deps.audit?.record({
+      event: 'access_denied',
+      session: parsed.name,
+      reason,
+      ...callerFields(caller),
+    });
+    if (!readable) throw notFound(parsed.name);
     throw new CasError('CAS_SESSION_UPDATE_DENIED', `you may not update session ${parsed.name}`, {
       details: { name: parsed.name },
     });

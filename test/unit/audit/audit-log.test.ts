@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLog, VERDICTS } from '../../../src/audit/verify-audit-log.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
@@ -296,5 +297,56 @@ describe('audit log', () => {
       (e: unknown) => isCasError(e) && e.code === 'CAS_AUDIT_WRITE_FAILED',
     );
     assert.equal(await f.store.transaction((tx) => tx.get('session/z')), undefined);
+  });
+});
+
+describe('audit log verification properties', () => {
+  test('any single deletion, swap, duplication or byte change of a signed log is reported', async () => {
+    const f = await fixture();
+    await someEvents(f);
+    for (let i = 0; i < 6; i += 1) await f.log.record({ event: 'session_read', session: `s${i}` });
+    const checkpoint = await f.log.checkpoint();
+    const original = lines(f.path);
+    const check = (ls: readonly string[]): number =>
+      verifyAuditLog(ls.map((l) => `${l}\n`).join(''), keysA.casKeyHash, checkpoint).exitCode;
+    assert.equal(check(original), 0);
+    const n = original.length;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: n - 1 }),
+        fc.constantFrom('delete', 'swap', 'duplicate', 'flip'),
+        fc.integer({ min: 0, max: 10_000 }),
+        (i, how, at) => {
+          const ls = [...original];
+          if (how === 'delete') ls.splice(i, 1);
+          else if (how === 'duplicate') ls.splice(i, 0, ls[i]!);
+          else if (how === 'swap') {
+            const j = i === n - 1 ? i - 1 : i + 1;
+            [ls[i], ls[j]] = [ls[j]!, ls[i]!];
+          } else {
+            const line = ls[i]!;
+            const k = at % line.length;
+            const c = line[k] === 'a' ? 'b' : 'a';
+            ls[i] = line.slice(0, k) + c + line.slice(k + 1);
+          }
+          assert.notEqual(check(ls), 0, `${how} at line ${i + 1} went unnoticed`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('two logs of the same CAS spliced together are reported', async () => {
+    const a = await fixture();
+    await someEvents(a);
+    const b = await fixture();
+    await someEvents(b);
+    const spliced = [...lines(a.path).slice(0, 3), ...lines(b.path).slice(3)];
+    const verdict = verifyAuditLog(
+      spliced.map((l) => `${l}\n`).join(''),
+      keysA.casKeyHash,
+      await b.log.checkpoint(),
+    );
+    assert.equal(verdict.code, 'CAS_AUDIT_LOG_BROKEN');
   });
 });
