@@ -9,7 +9,7 @@ export const auditCodes = defineCodes({
       'The audit log line of an operation could not be written and flushed, so the operation was not done.',
   },
   CAS_AUDIT_NOT_COMMITTED: {
-    status: 500,
+    status: 409,
     exit: 4,
     summary:
       'Reason of an aborted line written at start for an entry whose transaction never committed (the CAS stopped).',

@@ -19,7 +19,7 @@ export const backupCodes = defineCodes({
     summary: 'This CAS was started without backup support (no key store to add entries to).',
   },
   CAS_BACKUP_SNAPSHOT_FAILED: {
-    status: 500,
+    status: 503,
     exit: 4,
     summary: 'A snapshot (database and key store copy) could not be written; the cause says why.',
   },
