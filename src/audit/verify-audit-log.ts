@@ -208,7 +208,8 @@ function checkSignature(
   } else if (line.sig !== undefined && certified) {
     add('CAS_AUDIT_LOG_BROKEN', 'signed, but no certified audit key is in force', n);
   }
-  return { key, certified };
+  // Disabling ends the key's segment; re-enabling starts a new one with its own start line.
+  return { key: line.event === 'audit_log_disabled' ? undefined : key, certified };
 }
 
 function compareWithCheckpoint(

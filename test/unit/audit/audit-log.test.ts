@@ -266,11 +266,31 @@ describe('audit log', () => {
     await f.log.open(f.store, { audit_log: { mode: 'unsigned', sink: 'file' } });
     await f.log.record({ event: 'session_read', session: 'a', caller: 'K' });
     await f.log.open(f.store, {});
+    await f.log.open(f.store, { audit_log: { mode: 'unsigned', sink: 'file' } });
+    await f.log.record({ event: 'session_read', session: 'b', caller: 'K' });
     assert.deepEqual(
       lines(f.path).map((l) => (JSON.parse(l) as { event: string }).event),
-      ['cas_started', 'config_updated', 'audit_log_enabled', 'session_read', 'audit_log_disabled'],
+      [
+        'cas_started',
+        'config_updated',
+        'audit_log_enabled',
+        'session_read',
+        'audit_log_disabled',
+        'audit_log_enabled',
+        'session_read',
+      ],
     );
     assert.equal((await verify(f)).exitCode, 0);
+  });
+
+  test('signed, then disabled, then unsigned: each segment verifies', async () => {
+    const f = await fixture('signed');
+    await someEvents(f);
+    await f.log.open(f.store, {});
+    await f.log.open(f.store, { audit_log: { mode: 'unsigned', sink: 'file' } });
+    await f.log.record({ event: 'session_read', session: 'a', caller: 'K' });
+    const verdict = await verify(f);
+    assert.deepEqual(verdict.findings, []);
   });
 
   test('an event that cannot be written fails the operation with CAS_AUDIT_WRITE_FAILED and commits nothing', async () => {
