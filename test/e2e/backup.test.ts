@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -133,6 +141,16 @@ describe('backup registration through the real binaries', () => {
     assert.ok(locked.stderr.includes('CAS_STORE_LOCKED'), locked.stderr);
 
     await stopDaemon(p.child);
+    const snap = await runBin('cas', [
+      '-c',
+      join(primary.dir, 'cas.toml'),
+      'snapshot',
+      '--dir',
+      join(root, 'snaps'),
+    ]);
+    assert.equal(snap.code, 0, snap.stderr);
+    const folder = lastField(snap.stdout, 'Snapshot written to');
+    assert.deepEqual(readdirSync(folder).sort(), ['cas.db', 'cas.key-store', 'snapshot.json']);
     copyDatabase(primary.dir, backup.dir);
     copyDatabase(primary.dir, stranger.dir);
 
