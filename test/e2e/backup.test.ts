@@ -26,7 +26,7 @@ async function casDir(root: string, name: string): Promise<{ dir: string; addr: 
   const addr = `127.0.0.1:${await freePort()}`;
   writeFileSync(
     join(dir, 'cas.toml'),
-    `[database]\npath = "db/cas.db"\n[api]\napi_listen = "${addr}"\nenclave_listen = "127.0.0.1:0"\n`,
+    `[database]\npath = "db/cas.db"\n[api]\napi_listen = "${addr}"\nenclave_listen = "127.0.0.1:0"\n[snapshots]\ndir = "snapshots"\n`,
   );
   return { dir, addr };
 }
@@ -123,6 +123,12 @@ describe('backup registration through the real binaries', () => {
     );
     assert.equal(unreachable.code, 4, unreachable.stderr);
     assert.ok(unreachable.stderr.includes('CAS_BACKUP_UNREACHABLE'), unreachable.stderr);
+
+    const live = await runBin('scone', ['cas', 'snapshot'], { env: alice() });
+    assert.equal(live.code, 0, live.stderr);
+    assert.match(live.stdout, /snapshots\/cas-snapshot-\d{8}T\d{6}Z/);
+    const notOwnerSnapshot = await runBin('scone', ['cas', 'snapshot'], { env: bob() });
+    assert.ok(notOwnerSnapshot.stderr.includes('CAS_SERVER_NOT_OWNER'), notOwnerSnapshot.stderr);
 
     const reg = await runBin(
       'scone',

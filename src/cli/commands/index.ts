@@ -21,6 +21,7 @@ import { casList } from './cas-list.js';
 import { casProvision } from './cas-provision.js';
 import { casRegisterBackup } from './cas-register-backup.js';
 import { casSetDefault } from './cas-set-default.js';
+import { casSnapshot } from './cas-snapshot.js';
 import { casShowCertificate } from './cas-show-certificate.js';
 import { casShowIdentification } from './cas-show-identification.js';
 import { casUpdateConfig } from './cas-update-config.js';
@@ -62,6 +63,7 @@ export const commands: readonly AnyCommandSpec[] = [
   casShowCertificate,
   casVerifyAuditLog,
   casRegisterBackup,
+  casSnapshot,
   sessionCheck,
   sessionCalculateHash,
   sessionCreate,
