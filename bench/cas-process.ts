@@ -56,7 +56,7 @@ serveIpc({
     const logger = createLogger({
       simulation: true,
       destination: createWriteStream(join(dir, 'cas.log')),
-      ...(process.env.BENCH_LOG_LEVEL ? { level: process.env.BENCH_LOG_LEVEL } : {}),
+      ...(process.env['BENCH_LOG_LEVEL'] ? { level: process.env['BENCH_LOG_LEVEL'] } : {}),
     });
     const sealer = createSimulationSealer({
       stateDir: config.stateDir,
