@@ -1,4 +1,4 @@
-// The Barbican peer, set up as /work/shared/reference/perf-baselines.md §4 describes: Debian's
+// The Barbican peer, set up as ../shared/reference/perf-baselines.md §4 describes: Debian's
 // barbican-api under uWSGI (1 process x 1 thread, the only correct configuration on SQLite),
 // noauth paste pipeline, SQLite, simple_crypto with a fresh KEK, everything in a temp dir.
 /* global fetch, setTimeout */

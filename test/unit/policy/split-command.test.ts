@@ -7,7 +7,7 @@ test('splitCommand splits like a shell without expanding anything', () => {
   const cases: Array<[string, string[]]> = [
     ['/bin/app a b', ['/bin/app', 'a', 'b']],
     ['  spaced\t out  ', ['spaced', 'out']],
-    [`envcas -c 'cat /work/out1'`, ['envcas', '-c', 'cat /work/out1']],
+    [`envcas -c 'cat /srv/out1'`, ['envcas', '-c', 'cat /srv/out1']],
     ['sh -c "echo \\"hi\\" $HOME"', ['sh', '-c', 'echo "hi" $HOME']],
     ['a\\ b', ['a b']],
     ["x''y", ['xy']],

@@ -220,7 +220,7 @@ const session: Session = {
         ['PLAIN', 'x$$y'],
         ['__proto__', '$$SCONE::foobar:hex$$'],
       ]),
-      pwd: '/work/$$SCONE::foobar:hex$$',
+      pwd: '/srv/$$SCONE::foobar:hex$$',
       attestation: [],
     },
     { name: 'bare', command: ['true'], environment: {}, attestation: [] },
@@ -257,7 +257,7 @@ test('renderService renders argv, env, pwd as text and injection files as bytes 
   assert.equal(r.env['PLAIN'], 'x$$y');
   assert.equal(Object.getOwnPropertyDescriptor(r.env, '__proto__')?.value, '666f6f626172');
   assert.equal(Object.getPrototypeOf(r.env), Object.prototype);
-  assert.equal(r.pwd, '/work/666f6f626172');
+  assert.equal(r.pwd, '/srv/666f6f626172');
   assert.equal(r.files.length, 2);
   assert.deepEqual(r.files[0], {
     path: '/etc/app/key.der',
