@@ -1,19 +1,14 @@
 import {
-  closeSync,
-  fchmodSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   rmdirSync,
   rmSync,
   statfsSync,
   symlinkSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
-import { dirname, isAbsolute, join, normalize } from 'node:path';
-import { CasError } from '../errors/cas-error.js';
+import { dirname, join } from 'node:path';
+import { asWriteError, injectionPath, pathExists, writeNewFile } from './file-write.js';
 
 /** A file to materialise. */
 export interface InjectionFile {
@@ -48,15 +43,6 @@ export function defaultTmpfsRoot(): string | null {
     return statfsSync('/dev/shm').type === TMPFS_MAGIC ? '/dev/shm' : null;
   } catch {
     return null;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -115,16 +101,9 @@ export function materialiseFiles(
   };
   try {
     for (const file of files) {
-      if (!isAbsolute(file.path)) {
-        throw new CasError(
-          'CAS_LAUNCHER_FILE_WRITE',
-          `injection file path ${file.path} is not absolute; the session must give absolute paths`,
-          { details: { path: file.path } },
-        );
-      }
-      const path = normalize(file.path);
+      const path = injectionPath(file.path);
       const missing: string[] = [];
-      for (let dir = dirname(path); !exists(dir); dir = dirname(dir)) missing.unshift(dir);
+      for (let dir = dirname(path); !pathExists(dir); dir = dirname(dir)) missing.unshift(dir);
       const top = missing.shift();
       if (top !== undefined && tmpfsRoot !== null) {
         // The top missing directory becomes a link to a private (0700) directory on the tmpfs,
@@ -140,37 +119,11 @@ export function materialiseFiles(
         createdDirs.push(dir);
       }
       if (links.some((l) => path.startsWith(`${l.link}/`))) onTmpfs += 1;
-      let fd: number;
-      try {
-        fd = openSync(path, 'wx', 0o600);
-      } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new CasError(
-            'CAS_LAUNCHER_FILE_EXISTS',
-            `${path} already exists; cas-run does not overwrite files it did not create (remove it if a killed run left it behind)`,
-            { details: { path } },
-          );
-        }
-        throw cause;
-      }
-      written.push(path);
-      try {
-        const content = Buffer.from(file.content);
-        let offset = 0;
-        while (offset < content.length) offset += writeSync(fd, content, offset);
-        fchmodSync(fd, file.mode & 0o7777);
-      } finally {
-        closeSync(fd);
-      }
+      writeNewFile(path, file.content, file.mode, (created) => written.push(created));
     }
   } catch (error) {
     cleanup();
-    if (error instanceof CasError) throw error;
-    throw new CasError(
-      'CAS_LAUNCHER_FILE_WRITE',
-      `cannot write the injection files: ${(error as Error).message} (the session must use paths cas-run can create)`,
-      { cause: error },
-    );
+    throw asWriteError(error);
   }
   return { paths: [...written], onTmpfs, cleanup };
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { CasError } from '../errors/cas-error.js';
 
 /** How the child ended. */
@@ -28,13 +28,21 @@ export interface ChildSpec {
   readonly cwd: string;
 }
 
+/** Options of {@link runChild}. */
+export interface RunChildOptions {
+  /** Give the child a fourth stdio descriptor (fd 3): a socket pair, `child.stdio[3]`. */
+  readonly control?: boolean;
+  /** Called once the child is spawned, before any signal is forwarded to it. */
+  readonly onStart?: (child: ChildProcess) => void;
+}
+
 /**
  * Runs the program as a child with inherited stdio, forwarding the signals cas-run receives
  * while it runs, and resolves with its exit code or the signal that ended it.
  *
  * @throws CAS_LAUNCHER_PROGRAM_NOT_FOUND when it cannot be started.
  */
-export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
+export function runChild(spec: ChildSpec, options: RunChildOptions = {}): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
     // Handlers first, then spawn: a signal that arrives while the child is being created is
     // kept and delivered to it, instead of finding no handler and killing cas-run alone.
@@ -55,9 +63,10 @@ export function runChild(spec: ChildSpec): Promise<ChildOutcome> {
       ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
       env: { ...spec.env },
       cwd: spec.cwd,
-      stdio: 'inherit',
+      stdio: options.control === true ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     });
     started.child = child;
+    options.onStart?.(child);
     for (const signal of pending) child.kill(signal);
     child.once('error', (cause) => {
       detach();
