@@ -69,7 +69,7 @@ export const launcherCodes = defineCodes({
       'CAS_RUN_ISOLATION=namespace was asked for, but cas-run cannot make a private mount namespace here (root, unshare and mount are needed).',
   },
   CAS_LAUNCHER_NAMESPACE_FAILED: {
-    status: 500,
+    status: 400,
     exit: 1,
     summary:
       'The private mount namespace for the injection files could not be set up (unshare, mount or the in-namespace helper failed); nothing was started.',
