@@ -18,7 +18,6 @@ import {
 import { formatAddress } from '../config/listen-address.js';
 import { loadOrCreateBackupKey } from '../core/backup/backup-key.js';
 import { callPeer } from '../core/backup/peer-client.js';
-import { storeSealerFor } from '../core/backup/store-sealer.js';
 import { trustedCases } from '../core/backup/trusted-cas.js';
 import { CasRuntime } from '../core/cas-runtime.js';
 import { snapshotStoppedDatabase, takeSnapshot } from '../core/snapshot/take-snapshot.js';
@@ -33,6 +32,7 @@ import { registerEnclaveRoutes } from '../http/enclave-api/register-enclave-rout
 import { createLogger } from '../http/logger.js';
 import { startCasServers, type CasServers } from '../http/server.js';
 import { runLas } from '../las/run-las.js';
+import { createEcdhSealer } from '../store/seal/ecdh-wrap.js';
 import { createSimulationSealer } from '../store/seal/simulation-sealer.js';
 import { createStoreProvider, type DatabaseProvider } from '../store/store-provider.js';
 
@@ -107,15 +107,14 @@ async function startCas(
         signedBy === keys.casKeyHash
           ? keys.verifyWithCasKey(message, signature)
           : trusted.verify(message, signature, signedBy),
-      sealer: storeSealerFor({
-        keyStorePath: config.database.kind === 'sqlite' ? config.database.keyStorePath : undefined,
-        instanceKeyHash: keys.casKeyHash,
-        sealer,
-        backupKey,
-      }),
+      sealer,
+      // Opens the entry a primary or replica wrapped to this CAS at registration (file or table).
+      backupSealer: createEcdhSealer(backupKey),
     })),
     sessions: defaultSessionEngine,
     audit,
+    // A replica on a shared PostgreSQL waits to be registered; a SQLite copy still refuses.
+    awaitRegistration: config.database.kind !== 'sqlite',
     backups: {
       backupKey,
       trusted,
@@ -152,6 +151,7 @@ async function startCas(
     },
   });
   scheduleSnapshots(rt, config, logger);
+  awaitRegistration(rt, logger);
   await beforeListen?.(rt);
   const servers = await startCasServers(rt, {
     apiListen: config.apiListen,
@@ -160,6 +160,43 @@ async function startCas(
     registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(rt)),
   });
   return { rt, servers, logger };
+}
+
+/** How often a replica awaiting registration looks for its key-store entry. */
+const REGISTRATION_POLL_MS = 2000;
+
+/**
+ * A replica not yet registered for its shared database: says what the operator must run,
+ * then re-reads the key store until a registered replica has added this CAS's entry, and
+ * serves from then on (no restart).
+ */
+function awaitRegistration(rt: CasRuntime, logger: Logger): void {
+  if (rt.state !== 'awaiting_registration') return;
+  logger.warn(
+    { cas_key_hash: rt.keys.casKeyHash },
+    'this replica is not registered for its database: it serves only /health, its identity and backup evidence; run `scone cas register-backup <this client API address>` against a registered replica',
+  );
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    rt.completeRegistration().then(
+      (done) => {
+        busy = false;
+        if (!done) return;
+        clearInterval(timer);
+        logger.info({ cas_key_hash: rt.keys.casKeyHash }, 'registered: serving the database');
+      },
+      (error: unknown) => {
+        busy = false;
+        logger.warn(
+          { code: isCasError(error) ? error.code : 'CAS_INTERNAL' },
+          'awaiting registration: the key store could not be opened yet',
+        );
+      },
+    );
+  }, REGISTRATION_POLL_MS);
+  timer.unref();
 }
 
 /** Takes a snapshot every `[snapshots] interval` while the CAS is provisioned. */
@@ -213,6 +250,11 @@ function printStarted({ rt, servers }: Started): void {
   if (rt.state === 'unprovisioned') {
     out(`CAS key hash: ${rt.keys.casKeyHash}`);
     out(`CAS provisioning token: ${rt.provisioningToken ?? ''}`);
+  } else if (rt.state === 'awaiting_registration') {
+    out(`CAS key hash: ${rt.keys.casKeyHash}`);
+    out(
+      `CAS awaiting registration: run scone cas register-backup ${formatAddress(servers.clientAddress)} against a registered replica`,
+    );
   } else {
     out(`CAS key hash: ${rt.keys.casKeyHash}`);
   }

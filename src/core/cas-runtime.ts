@@ -1,4 +1,4 @@
-import { CasError } from '../errors/cas-error.js';
+import { CasError, isCasError } from '../errors/cas-error.js';
 import type { OwnerConfig } from '../config/owner-config.js';
 import { DEFAULT_TLS_IDENTITY, type CasKeys, type TlsIdentity } from '../crypto/cas-keys.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +23,21 @@ export interface CasRuntimeDeps {
   readonly audit?: AuditHook;
   /** Backup registration (key store, backup key, trusted primaries); absent: not offered. */
   readonly backups?: BackupDeps;
+  /**
+   * A shared database (PostgreSQL) whose key store has no entry for this CAS does not stop
+   * it: it starts `awaiting_registration` until {@link CasRuntime.completeRegistration}
+   * finds the entry a registered replica added. False (SQLite): it refuses to start.
+   */
+  readonly awaitRegistration?: boolean;
+}
+
+/** The refusal of a key store that has entries, none of them for this CAS. */
+function isNotRegistered(error: unknown): boolean {
+  return (
+    isCasError(error) &&
+    error.code === 'CAS_STORE_UNSEALABLE' &&
+    typeof error.details?.['instance'] === 'string'
+  );
 }
 
 /** Provisioning attempts allowed per minute (amendment 7). */
@@ -60,28 +75,58 @@ export class CasRuntime {
   static async start(deps: CasRuntimeDeps): Promise<CasRuntime> {
     const rt = new CasRuntime(deps);
     if (deps.storeProvider.exists()) {
-      const opened = await deps.storeProvider.open();
-      const store = deps.audit?.wrapStore?.(opened) ?? opened;
-      const { owner, config } = await store.transaction(async (tx) => ({
-        owner: await readOwner(tx),
-        config: await readOwnerConfig(tx),
-      }));
-      if (owner === undefined) {
-        await store.close();
-        throw new CasError(
-          'CAS_SERVER_STATE_INVALID',
-          'the database exists but has no owner (an interrupted provisioning?): move it away and start again',
-        );
+      try {
+        await rt.#openExisting();
+      } catch (error) {
+        if (deps.awaitRegistration !== true || !isNotRegistered(error)) throw error;
+        rt.#state = 'awaiting_registration';
       }
-      rt.#store = store;
-      rt.#owner = owner;
-      rt.#state = 'provisioned';
-      await rt.setTlsIdentity(tlsIdentityOf(config));
-      await deps.audit?.open?.(store, config);
     } else {
       rt.#token = deps.env.randomBytes(16).toString('hex');
     }
     return rt;
+  }
+
+  /**
+   * While `awaiting_registration`: tries to open the database again (a registered replica may
+   * have added this CAS's entry since) and becomes `provisioned` when it opens. True once
+   * provisioned; false while still not registered.
+   *
+   * @throws whatever else opening the database throws (tampered key store, unreachable, …).
+   */
+  async completeRegistration(): Promise<boolean> {
+    if (this.#state === 'provisioned') return true;
+    if (this.#state !== 'awaiting_registration') return false;
+    try {
+      await this.#openExisting();
+      return true;
+    } catch (error) {
+      if (isNotRegistered(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Opens the existing database and reads owner and owner config from it. */
+  async #openExisting(): Promise<void> {
+    const deps = this.deps;
+    const opened = await deps.storeProvider.open();
+    const store = deps.audit?.wrapStore?.(opened) ?? opened;
+    const { owner, config } = await store.transaction(async (tx) => ({
+      owner: await readOwner(tx),
+      config: await readOwnerConfig(tx),
+    }));
+    if (owner === undefined) {
+      await store.close();
+      throw new CasError(
+        'CAS_SERVER_STATE_INVALID',
+        'the database exists but has no owner (an interrupted provisioning?): move it away and start again',
+      );
+    }
+    this.#store = store;
+    this.#owner = owner;
+    this.#state = 'provisioned';
+    await this.setTlsIdentity(tlsIdentityOf(config));
+    await deps.audit?.open?.(store, config);
   }
 
   get state(): LifecycleState {

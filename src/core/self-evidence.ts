@@ -2,6 +2,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import { signSimReport } from '../attestation/sim/sim-report.js';
 import { CasError } from '../errors/cas-error.js';
 import type { CasRuntime } from './cas-runtime.js';
+import type { LifecycleState } from './lifecycle.js';
 
 /** The claims a CAS makes about itself; bound into its evidence (`architecture.md`). */
 export interface CasSelfClaims {
@@ -21,7 +22,7 @@ export interface CasSelfEvidence {
   /** The TLS chain (leaf first) the claims speak about. */
   readonly chain: string;
   readonly measurement: string;
-  readonly state: 'unprovisioned' | 'provisioned';
+  readonly state: LifecycleState;
 }
 
 const LABEL = Buffer.from('cas-self-v1', 'ascii');

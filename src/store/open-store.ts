@@ -51,6 +51,8 @@ export interface OpenStoreConfig {
   readonly mustExist?: boolean;
   /** The seal of this instance; default: the simulation seal in `stateDir`. */
   readonly sealer?: Sealer;
+  /** The seal of this instance's backup key: opens an entry wrapped to it at registration. */
+  readonly backupSealer?: Sealer;
   readonly now?: () => Date;
 }
 
@@ -150,6 +152,7 @@ export async function composeStore(
     const opened = await openOrCreateDatabaseKey({
       keyStore,
       sealer,
+      ...(config.backupSealer === undefined ? {} : { backupSealer: config.backupSealer }),
       instanceKeyHash: config.instanceKeyHash,
       signer: config.signer,
       verifier: config.verifier,

@@ -289,14 +289,16 @@ if ('skipped' in server) {
     });
 
     test('replicas that must not serve refuse at start and say why', async () => {
-      // Unregistered: its own instance state, no entry in the key store.
+      // Unregistered: its own instance state, no entry in the key store. It does not serve
+      // the database; it waits to be registered (replicas-registration.test.ts goes on).
       const fresh = await config('c', url, 'state-c');
-      const unregistered = await runBin('cas', ['-c', join(dir, fresh.file)], {
-        timeoutMs: 120_000,
-      });
-      assert.equal(unregistered.code, 3, unregistered.stderr);
-      assert.ok(unregistered.stderr.includes('CAS_STORE_UNSEALABLE'), unregistered.stderr);
-      assert.match(unregistered.stderr, /not registered/);
+      const unregistered = await startDaemon('cas', ['-c', fresh.file], dir, READY);
+      try {
+        assert.match(unregistered.stdout(), /CAS awaiting registration/);
+        assert.doesNotMatch(unregistered.stdout(), /provisioning token/);
+      } finally {
+        await stopDaemon(unregistered.child);
+      }
 
       // A schema written by a newer version.
       cpSync(join(dir, 'state-a'), join(dir, 'state-d'), { recursive: true });

@@ -8,6 +8,12 @@ export const backupCodes = defineCodes({
     summary:
       'The other CAS failed attestation for backup registration (another build, an older release, simulation without the test flag, or evidence not bound to its key and the nonce).',
   },
+  CAS_BACKUP_AWAITING_REGISTRATION: {
+    status: 503,
+    exit: 4,
+    summary:
+      'This CAS replica has no entry in its database key store yet: it serves only /health, its identity and backup evidence until a registered replica runs scone cas register-backup for it.',
+  },
   CAS_BACKUP_UNREACHABLE: {
     status: 502,
     exit: 4,

@@ -25,6 +25,13 @@ export interface DatabaseKeyOptions {
   readonly keyStore?: KeyStoreIo;
   /** This instance's seal. */
   readonly sealer: Sealer;
+  /**
+   * The seal of this instance's backup key (`cas-backup-v1`): opens an entry that a primary
+   * or replica wrapped to this CAS at registration, used only when there is no entry of
+   * `sealer`'s method for this instance (the key store's document decides, so it works for
+   * a file and for the PostgreSQL table alike).
+   */
+  readonly backupSealer?: Sealer;
   /** Key hash of this CAS instance (its CAS key): the entry it opens and signs. */
   readonly instanceKeyHash: string;
   /** Signs new entries with this instance's CAS key. */
@@ -217,19 +224,26 @@ async function openOwnEntry(
   options: DatabaseKeyOptions,
   where: string,
 ): Promise<{ key: SecretKey; entry: KeyStoreEntry } | null> {
-  const own = document.entries.filter(
-    (e) => e.instance === options.instanceKeyHash && e.method === options.sealer.method,
-  );
+  const entriesOf = (sealer: Sealer) =>
+    document.entries.filter(
+      (e) => e.instance === options.instanceKeyHash && e.method === sealer.method,
+    );
+  let sealer = options.sealer;
+  let own = entriesOf(sealer);
+  if (own.length === 0 && options.backupSealer !== undefined) {
+    sealer = options.backupSealer;
+    own = entriesOf(sealer);
+  }
   for (const entry of own) await verifyEntry(entry, options.verifier, where);
   for (const entry of own) {
     const aad = wrapAad(entry.instance, entry.method, entry.injected);
-    const key = await options.sealer.unwrap(entry.wrapped, aad);
+    const key = await sealer.unwrap(entry.wrapped, aad);
     if (key !== null) return { key, entry };
   }
   if (own.length > 0) {
     throw new CasError(
       'CAS_STORE_UNSEALABLE',
-      `this CAS (${options.instanceKeyHash}) has an entry in the key store ${where}, but its seal cannot open it: the seal key changed (${options.sealer.describe()})`,
+      `this CAS (${options.instanceKeyHash}) has an entry in the key store ${where}, but its seal cannot open it: the seal key changed (${sealer.describe()})`,
     );
   }
   return null;

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runBin, type RunResult } from '../helpers/bin.js';
+import { lastField, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.js';
+import { freePort } from '../helpers/free-port.js';
+import { startTestPostgres } from '../helpers/postgres.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+// A second replica with its OWN state directory (own instance key, seal and backup key) joins a
+// PostgreSQL deployment by registration, as docs/replicas.md says: it starts awaiting
+// registration, a registered replica attests it and wraps the database key to it
+// (`scone cas register-backup`), and it serves without a restart. Each replica is its own CAS
+// identity: clients and workloads pin the replica they talk to.
+
+const server = await startTestPostgres();
+const READY = 'CAS enclave API:';
+
+function ok(r: RunResult, what: string): RunResult {
+  assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+function session(envHash: string): string {
+  return `name: joined
+version: "0.3.10"
+security:
+  attestation:
+    mode: simulation
+services:
+  - name: show
+    command: env
+    environment:
+      PW: $$SCONE::pw$$
+    attestation:
+      - mrenclave: [${envHash}]
+secrets:
+  - name: pw
+    kind: ascii
+    size: 24
+`;
+}
+
+if ('skipped' in server) {
+  test('CAS replica registration over PostgreSQL', { skip: server.skipped }, () => undefined);
+} else {
+  describe('a replica with its own instance keys registered over PostgreSQL', () => {
+    let dir: string;
+    let url: string;
+    let dropDb: () => Promise<void>;
+    const daemons: Daemon[] = [];
+    let enclaveLb: TcpProxy | undefined;
+    const cli = (): NodeJS.ProcessEnv => ({ SCONE_CLI_CONFIG: join(dir, 'cli.json') });
+    const scone = (args: string[]) => runBin('scone', args, { env: cli(), timeoutMs: 120_000 });
+
+    const config = async (name: string) => {
+      const api = `127.0.0.1:${await freePort()}`;
+      const enclave = `127.0.0.1:${await freePort()}`;
+      writeFileSync(
+        join(dir, `${name}.toml`),
+        `[database]\nurl = "${url}"\n[api]\napi_listen = "${api}"\nenclave_listen = "${enclave}"\n` +
+          `[platform]\nstate_dir = "state-${name}"\n`,
+      );
+      return { file: `${name}.toml`, api, enclave };
+    };
+    const start = async (file: string) => {
+      const d = await startDaemon('cas', ['-c', file], dir, READY);
+      daemons.push(d);
+      return d;
+    };
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'cas-replica-reg-'));
+      const db = await server.createDatabase();
+      dropDb = () => db.drop();
+      writeFileSync(
+        join(dir, 'owner.toml'),
+        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
+      );
+      url = db.url;
+    });
+
+    after(async () => {
+      for (const d of daemons) await stopDaemon(d.child);
+      await enclaveLb?.close();
+      await dropDb?.();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('B awaits registration, is registered from A, then serves what A created', async () => {
+      const ca = await config('a');
+      const cb = await config('b');
+      const a = await start(ca.file);
+      const hashA = lastField(a.stdout(), 'CAS key hash:');
+      ok(
+        await scone([
+          'cas',
+          'provision',
+          ca.api,
+          '-c',
+          hashA,
+          '--token',
+          lastField(a.stdout(), 'CAS provisioning token:'),
+          '--config-file',
+          join(dir, 'owner.toml'),
+          'with-attestation',
+          '--only_for_testing-debug',
+        ]),
+        'provision A',
+      );
+      const envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash').stdout.trim();
+      writeFileSync(join(dir, 'joined.yaml'), session(envHash));
+      ok(await scone(['session', 'create', join(dir, 'joined.yaml')]), 'create on A');
+
+      // B: its own state directory, no entry in the key store: it starts, but only waits.
+      const b = await start(cb.file);
+      const hashB = lastField(b.stdout(), 'CAS key hash:');
+      assert.notEqual(hashB, hashA, 'B has its own CAS key');
+      assert.match(b.stdout(), /CAS awaiting registration: run scone cas register-backup/);
+      assert.doesNotMatch(b.stdout(), /provisioning token/);
+      ok(
+        await scone(['cas', 'attest', cb.api, '--only_for_testing-debug', '--name', 'replica-b']),
+        'attest B while it awaits registration',
+      );
+      const early = await scone(['session', 'read', 'joined', '--cas', 'replica-b']);
+      assert.equal(early.code, 4, early.stderr);
+      assert.ok(early.stderr.includes('CAS_BACKUP_AWAITING_REGISTRATION'), early.stderr);
+
+      // The owner registers B from A (the default CAS): A attests B and wraps the key to it.
+      const reg = await scone(['cas', 'register-backup', cb.api, '--only_for_testing-debug']);
+      ok(reg, `register B from A\n${a.output().slice(-2000)}\n${b.output().slice(-2000)}`);
+      assert.ok(reg.stdout.includes(hashB), reg.stdout);
+
+      // B finds its entry by itself (no restart) and serves the session created on A.
+      let read: RunResult | undefined;
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        read = await scone(['session', 'read', 'joined', '--cas', 'replica-b']);
+        if (read.code === 0) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      ok(read!, `read on B after registration\n${b.output().slice(-2000)}`);
+      assert.match(read!.stdout, /name: joined/);
+
+      // Workloads through a TCP balancer pin the replica it routes them to: same secret.
+      enclaveLb = await startTcpProxy([ca.enclave, cb.enclave]);
+      const las = await startDaemon(
+        'las',
+        ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
+        dir,
+        'LAS listening on',
+      );
+      daemons.push(las);
+      const run = (pin: string) =>
+        runBin('cas-run', ['env'], {
+          env: {
+            SCONE_CAS_ADDR: enclaveLb!.address,
+            SCONE_LAS_ADDR: lastField(las.stdout(), 'LAS listening on'),
+            SCONE_MODE: 'sim',
+            SCONE_CAS_KEY_HASH: pin,
+            SCONE_CONFIG_ID: 'joined/show',
+          },
+          timeoutMs: 120_000,
+        });
+      enclaveLb.route = () => 0;
+      const viaA = ok(await run(hashA), 'attest through A');
+      enclaveLb.route = () => 1;
+      const viaB = ok(await run(hashB), 'attest through B');
+      const pw = (r: RunResult) => /^PW=(.*)$/m.exec(r.stdout)?.[1];
+      assert.equal(pw(viaB), pw(viaA), 'one database, one secret');
+      assert.equal(pw(viaA)?.length, 24);
+      // B's key is not A's: a workload pinned to A refuses B.
+      const wrongPin = await run(hashA);
+      assert.equal(wrongPin.code, 3, wrongPin.stderr);
+      assert.ok(wrongPin.stderr.includes('CAS_LAUNCHER_CAS_UNTRUSTED'), wrongPin.stderr);
+    });
+  });
+}
