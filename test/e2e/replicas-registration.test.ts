@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +22,27 @@ const READY = 'CAS enclave API:';
 function ok(r: RunResult, what: string): RunResult {
   assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
   return r;
+}
+
+/** `GET /health` of a client API (no client certificate; the CAS's TLS is checked by pins). */
+async function health(address: string): Promise<{ status: number; state: unknown }> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const request = httpsGet(
+      { host, port: Number(port), path: '/health', rejectUnauthorized: false },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            state: (JSON.parse(body) as { state?: unknown }).state,
+          }),
+        );
+      },
+    );
+    request.on('error', reject);
+  });
 }
 
 function session(envHash: string): string {
@@ -125,6 +147,7 @@ if ('skipped' in server) {
         await scone(['cas', 'attest', cb.api, '--only_for_testing-debug', '--name', 'replica-b']),
         'attest B while it awaits registration',
       );
+      assert.deepEqual(await health(cb.api), { status: 503, state: 'awaiting_registration' });
       const early = await scone(['session', 'read', 'joined', '--cas', 'replica-b']);
       assert.equal(early.code, 4, early.stderr);
       assert.ok(early.stderr.includes('CAS_BACKUP_AWAITING_REGISTRATION'), early.stderr);
@@ -143,6 +166,7 @@ if ('skipped' in server) {
         await new Promise((r) => setTimeout(r, 500));
       }
       ok(read!, `read on B after registration\n${b.output().slice(-2000)}`);
+      assert.deepEqual(await health(cb.api), { status: 200, state: 'provisioned' });
       assert.match(read!.stdout, /name: joined/);
 
       // Workloads through a TCP balancer pin the replica it routes them to: same secret.

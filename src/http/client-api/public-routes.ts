@@ -13,12 +13,16 @@ export function registerPublicRoutes(
   rt: CasRuntime,
   metrics: CasMetrics,
 ): void {
-  app.get('/health', () => ({
-    state: rt.state,
-    platform_mode: rt.deps.platformMode,
-    simulation: rt.deps.platformMode === 'sim',
-    version: rt.deps.version,
-  }));
+  // A replica awaiting registration serves nothing a client needs: 503, so that a balancer's
+  // HTTP health check keeps it out until it is registered.
+  app.get('/health', (_request, reply) =>
+    reply.code(rt.state === 'awaiting_registration' ? 503 : 200).send({
+      state: rt.state,
+      platform_mode: rt.deps.platformMode,
+      simulation: rt.deps.platformMode === 'sim',
+      version: rt.deps.version,
+    }),
+  );
   app.get('/metrics', async (_request, reply) => {
     metrics.provisioned.set(rt.state === 'provisioned' ? 1 : 0);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
