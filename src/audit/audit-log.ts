@@ -45,10 +45,24 @@ export interface AuditLogOptions {
   readonly randomBytes: (n: number) => Buffer;
   readonly logger: CasLogger;
   readonly version: string;
+  /**
+   * One chain for the deployment (PostgreSQL replicas): seq and `prev` of each line are taken
+   * from the database checkpoint inside the operation's own serialisable transaction, so the
+   * lines of all replicas' files form one chain ordered by seq. An `aborted` line's `prev` is
+   * then the hash of the line it cancels (in the same file).
+   */
+  readonly sharedChain?: boolean;
 }
 
 interface Head {
   readonly seq: number;
+  readonly hash: string;
+}
+
+/** A line written inside a transaction that may still fail. */
+interface Written {
+  readonly seq: number;
+  readonly event: string;
   readonly hash: string;
 }
 
@@ -72,7 +86,7 @@ export class AuditLog {
   #started = false;
   /** Lines may be written: enabled, and the start line of the current mode is written. */
   #open = false;
-  readonly #pending = new WeakMap<StoreTx, Array<{ seq: number; event: string }>>();
+  readonly #pending = new WeakMap<StoreTx, Written[]>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: AuditLogOptions) {
@@ -100,7 +114,7 @@ export class AuditLog {
   wrapStore(store: Store): Store {
     return {
       transaction: async (fn) => {
-        const written: Array<{ seq: number; event: string }> = [];
+        const written: Written[] = [];
         try {
           return await store.transaction(async (tx) => {
             await this.#abort(written, 'CAS_STORE_CONFLICT');
@@ -145,7 +159,7 @@ export class AuditLog {
     const wasSigned = this.#open && this.#mode === 'signed';
     // Enabled from here on: until the start line is written, every event fails (fail closed).
     this.#mode = mode;
-    let dangling: { seq: number; event: string } | undefined;
+    let dangling: Written | undefined;
     if (this.#head === undefined) ({ head: this.#head, dangling } = await this.#recover(store));
     const keys = this.#o.keys();
     await this.#lifecycleLine(
@@ -154,6 +168,8 @@ export class AuditLog {
         mode,
         cas_key_hash: keys.casKeyHash,
         version: this.#o.version,
+        // Tells the verifier to expect the other replicas' files (verifyAuditLogs).
+        ...(this.#o.sharedChain === true ? { chain: 'shared' } : {}),
         ...(mode === 'signed' ? { certificate: this.#key.certificate } : {}),
       },
       wasSigned,
@@ -220,21 +236,27 @@ export class AuditLog {
     fields: Record<string, unknown>,
     tx: StoreTx | undefined,
     forceSign = false,
-    seqOverride?: number,
+    aborts?: { readonly seq: number; readonly hash: string },
   ): Promise<void> {
     const run = async (): Promise<void> => {
-      const head = this.#head;
-      if (head === undefined || (!this.#open && !isStart(fields))) {
+      const own = this.#head;
+      if (own === undefined || (!this.#open && !isStart(fields))) {
         throw new CasError(
           'CAS_AUDIT_WRITE_FAILED',
           `the audit log ${this.#o.path} could not be opened, so nothing can be recorded; the operation was not done`,
         );
       }
+      // Shared chain: the deployment's head, read in this transaction (a concurrent writer on
+      // another replica makes one of the two transactions fail and re-run).
+      const shared = this.#o.sharedChain === true && tx !== undefined;
+      const head = shared ? ((await readCheckpoint(tx)) ?? { seq: 0, hash: GENESIS }) : own;
+      const seqOverride = aborts?.seq;
       const seq = seqOverride ?? head.seq + 1;
+      const prev = aborts !== undefined && this.#o.sharedChain === true ? aborts.hash : head.hash;
       const { event, ...rest } = fields as { event: AuditEventName };
       const signer = this.#mode === 'signed' || forceSign ? this.#key?.privateKey : undefined;
       const line = serializeLine(
-        { seq, time: this.#o.now().toISOString(), event, ...rest, prev: head.hash },
+        { seq, time: this.#o.now().toISOString(), event, ...rest, prev },
         signer,
       );
       try {
@@ -244,11 +266,12 @@ export class AuditLog {
         throw error;
       }
       // An aborted line repeats an earlier seq: the counter stays where it is.
-      const next = { seq: seqOverride === undefined ? seq : head.seq, hash: hashLine(line) };
+      const hash = hashLine(line);
+      const next = { seq: seqOverride === undefined ? seq : head.seq, hash };
       this.#head = next;
       if (tx !== undefined) {
         await tx.put(auditCheckpointKey(), encoder.encode(JSON.stringify(next)));
-        this.#pending.get(tx)?.push({ seq, event });
+        this.#pending.get(tx)?.push({ seq, event, hash });
       }
     };
     const result = this.#queue.then(run, run);
@@ -257,15 +280,13 @@ export class AuditLog {
   }
 
   /** Writes an `aborted` line for each event of a transaction that did not commit. */
-  async #abort(written: Array<{ seq: number; event: string }>, reason: string): Promise<void> {
-    for (const { seq, event } of written.splice(0)) {
+  async #abort(written: Written[], reason: string): Promise<void> {
+    for (const { seq, event, hash } of written.splice(0)) {
       try {
-        await this.#append(
-          { event: 'aborted', aborted_event: event, reason },
-          undefined,
-          false,
+        await this.#append({ event: 'aborted', aborted_event: event, reason }, undefined, false, {
           seq,
-        );
+          hash,
+        });
       } catch {
         this.#o.logger.error({ seq }, 'audit log: cannot write the aborted line');
       }
@@ -277,10 +298,14 @@ export class AuditLog {
    * file lost lines (continuing after it, so the verifier reports the gap). A last event
    * newer than the checkpoint never committed (the CAS stopped): it is returned as dangling.
    */
-  async #recover(
-    store: Store,
-  ): Promise<{ head: Head; dangling: { seq: number; event: string } | undefined }> {
+  async #recover(store: Store): Promise<{ head: Head; dangling: Written | undefined }> {
     const checkpoint = await store.transaction((tx) => readCheckpoint(tx));
+    // Shared chain: every line takes its place from the database; the own file's tail says
+    // nothing about the deployment's head, and a line cut off by a crash stays a fork the
+    // verifier reports.
+    if (this.#o.sharedChain === true) {
+      return { head: checkpoint ?? { seq: 0, hash: GENESIS }, dangling: undefined };
+    }
     const tail = await tailOf(this.#o.path, (l) => parseLine(l)?.event === 'aborted');
     const last = tail === undefined ? null : parseLine(tail.last);
     const lastEvent = tail?.lastEvent === undefined ? null : parseLine(tail.lastEvent);
@@ -303,7 +328,12 @@ export class AuditLog {
     const head = { seq: lastEvent.seq, hash: hashLine(tail.last) };
     const uncommitted =
       last.event !== 'aborted' && (checkpoint === undefined || last.seq > checkpoint.seq);
-    return { head, dangling: uncommitted ? { seq: last.seq, event: last.event } : undefined };
+    return {
+      head,
+      dangling: uncommitted
+        ? { seq: last.seq, event: last.event, hash: hashLine(tail.last) }
+        : undefined,
+    };
   }
 
   async #loadHmacKey(store: Store): Promise<Buffer> {

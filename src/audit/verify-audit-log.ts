@@ -15,6 +15,18 @@ export const VERDICTS = {
   CAS_AUDIT_UNCOMMITTED_ENTRY: 10,
 } as const;
 
+/** The worst finding's exit code and code (0 and undefined when there is none). */
+export function worstOf(findings: readonly Finding[]): {
+  exitCode: number;
+  code: VerdictCode | undefined;
+} {
+  const worst = findings.reduce<Finding | undefined>(
+    (w, f) => (w === undefined || VERDICTS[f.code] > VERDICTS[w.code] ? f : w),
+    undefined,
+  );
+  return { exitCode: worst === undefined ? 0 : VERDICTS[worst.code], code: worst?.code };
+}
+
 /** One verdict code. */
 export type VerdictCode = keyof typeof VERDICTS;
 
@@ -39,7 +51,7 @@ export interface AuditVerdict {
   readonly checkpoint: { readonly seq: number; readonly hash: string } | undefined;
 }
 
-interface Entry {
+export interface Entry {
   readonly line: number;
   readonly hash: string;
   readonly event: string;
@@ -129,13 +141,8 @@ export function verifyAuditLog(
     { entries, lastSeq, firstSeq },
     add,
   );
-  const worst = findings.reduce<Finding | undefined>(
-    (w, f) => (w === undefined || VERDICTS[f.code] > VERDICTS[w.code] ? f : w),
-    undefined,
-  );
   return {
-    exitCode: worst === undefined ? 0 : VERDICTS[worst.code],
-    code: worst?.code,
+    ...worstOf(findings),
     findings,
     lines: raw.length,
     signedLines,
@@ -151,7 +158,7 @@ export function verifyAuditLog(
  * the CAS key); a switch to `unsigned` must be signed by the key it retires; while a key is
  * in force, every line must carry its valid signature.
  */
-function checkSignature(
+export function checkSignature(
   line: AuditLine,
   n: number,
   state: { key: KeyObject | undefined; certified: boolean },
@@ -212,7 +219,7 @@ function checkSignature(
   return { key: line.event === 'audit_log_disabled' ? undefined : key, certified };
 }
 
-function compareWithCheckpoint(
+export function compareWithCheckpoint(
   checkpoint: unknown,
   casKeyHash: string,
   log: { entries: Map<number, Entry>; lastSeq: number; firstSeq: number | undefined },

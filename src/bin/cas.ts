@@ -84,6 +84,8 @@ async function startCas(
     randomBytes: (n) => randomBytes(n),
     logger,
     version: VERSION,
+    // Replicas on one PostgreSQL write one chain, sequenced through the database.
+    sharedChain: config.database.kind !== 'sqlite',
   });
   let provider: DatabaseProvider | undefined;
   const snapshotDir = config.snapshots.dir;

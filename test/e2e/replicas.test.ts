@@ -132,7 +132,7 @@ if ('skipped' in server) {
       casKeyHash = lastField(a.stdout(), 'CAS key hash:');
       writeFileSync(
         join(dir, 'owner.toml'),
-        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
+        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
       );
       ok(
         await scone([
@@ -206,6 +206,15 @@ if ('skipped' in server) {
       const again = ok(await casRun(), 'attest through A after the update on B');
       assert.match(again.stdout, /^STAGE=two$/m, "A's cache did not serve the old version");
       assert.equal(/^PW=(.*)$/m.exec(again.stdout)?.[1], passwords[0], 'same secret');
+
+      // One audit chain for the deployment: both replicas' files verify together against the
+      // checkpoint either replica states; either file alone does not.
+      const files = ['a-audit.log', 'b-audit.log'].map((f) => join(dir, f));
+      const verified = await scone(['cas', 'verify-audit-log', ...files]);
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+      assert.match(verified.stdout, /intact and matches the CAS checkpoint/);
+      const alone = await scone(['cas', 'verify-audit-log', files[0]!]);
+      assert.notEqual(alone.code, 0, alone.stdout);
     });
 
     test('concurrent updates with the same predecessor on A and B: exactly one wins', async () => {

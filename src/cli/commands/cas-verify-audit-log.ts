@@ -1,4 +1,6 @@
+import { parseLine } from '../../audit/audit-line.js';
 import { verifyAuditLog, type AuditVerdict } from '../../audit/verify-audit-log.js';
+import { verifyAuditLogs } from '../../audit/verify-audit-logs.js';
 import { pinnedCasClient } from '../../client/pinned-client.js';
 import { isKeyHash } from '../../crypto/key-hash.js';
 import { CasError, isCasError } from '../../errors/cas-error.js';
@@ -13,7 +15,7 @@ interface Options {
 }
 
 /**
- * `scone cas verify-audit-log FILE [-c CAS_KEY_HASH] [--cas NAME]`: checks the chain and the
+ * `scone cas verify-audit-log FILE... [-c CAS_KEY_HASH] [--cas NAME]`: checks the chain and the
  * signatures of an audit log against the CAS key, and compares it with the CAS's signed
  * checkpoint when the CAS can be asked. Exits with the codes of `interfaces.md` §8.
  */
@@ -22,14 +24,22 @@ export const casVerifyAuditLog = defineCommand<Options>({
   summary: 'verify an audit log: chain, signatures, and the CAS checkpoint (exit codes 10-20)',
   configure: (cmd) =>
     cmd
-      .argument('<FILE>', 'the audit log (JSON lines)')
+      .argument(
+        '<FILE...>',
+        "the audit log (JSON lines); with PostgreSQL replicas, every replica's file",
+      )
       .option('-c, --cas-key-hash <CAS_KEY_HASH>', 'the key hash of the CAS that wrote it')
       .option('--cas <NAME>', 'pinned CAS to take the key from and ask for its checkpoint'),
   async run(ctx, args, opts) {
-    const text = await ctx.readTextFile(args[0] ?? '');
+    const texts = await Promise.all(args.map((file) => ctx.readTextFile(file)));
     const { keyHash, cas } = await resolveCas(ctx, opts);
     const { checkpoint, why } = await fetchCheckpoint(ctx, cas);
-    const verdict = verifyAuditLog(text, keyHash, checkpoint);
+    // One chain over several files (replicas on one PostgreSQL) is ordered by seq.
+    const [single] = texts;
+    const verdict =
+      texts.length === 1 && single !== undefined && !isSharedChain(single)
+        ? verifyAuditLog(single, keyHash, checkpoint)
+        : verifyAuditLogs(texts, keyHash, checkpoint);
     ctx.out.result({ ...verdict, cas_key_hash: keyHash }, report(verdict, keyHash, why));
     const worst = verdict.findings.find((f) => f.code === verdict.code);
     if (worst !== undefined) {
@@ -38,6 +48,13 @@ export const casVerifyAuditLog = defineCommand<Options>({
     return verdict.exitCode;
   },
 });
+
+/** True when a start line of the log says its chain is shared with other replicas' files. */
+function isSharedChain(text: string): boolean {
+  return text
+    .split('\n')
+    .some((l) => l.includes('"chain":"shared"') && parseLine(l)?.['chain'] === 'shared');
+}
 
 /** The expected CAS key (`-c` wins) and the pinned CAS to ask for the checkpoint, if any. */
 async function resolveCas(
