@@ -57,6 +57,14 @@ export function verifyAuditLogs(
         continue;
       }
       if (line.sig !== undefined) signedLines += 1;
+      // Each file is one replica's own: its signatures can be checked only after its start line.
+      if (!state.certified && line.event !== 'cas_started' && line.event !== 'audit_log_enabled') {
+        add(
+          'CAS_AUDIT_LOG_BROKEN',
+          'no start line before this one in its file (give each replica file whole; join rotated parts in order)',
+          n,
+        );
+      }
       state = checkSignature(line, n, state, casKeyHash, add);
       if (line.event === 'aborted') {
         abortedLines += 1;

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLogs } from '../../../src/audit/verify-audit-logs.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
@@ -163,5 +164,52 @@ describe('one audit chain for replicas sharing a database', () => {
     // Without the CAS's checkpoint, rollback cannot be ruled out.
     const stale = verifyAuditLogs([text(a), text(b)], keys.casKeyHash, undefined);
     assert.equal(stale.code, 'CAS_AUDIT_ROLLBACK_UNCHECKED');
+  });
+
+  test('any deletion, duplication, byte change or move of a line to the other file is reported', async () => {
+    const [a, b] = await twoReplicas();
+    await interleaved(a, b);
+    for (let i = 0; i < 4; i += 1) {
+      const r = i % 2 === 0 ? a : b;
+      await r.log.record({ event: 'session_read', session: `s${i}` });
+    }
+    const checkpoint = await a.log.checkpoint();
+    const split = (r: Replica) =>
+      text(r)
+        .split('\n')
+        .filter((l) => l !== '');
+    const files = [split(a), split(b)];
+    const check = (fs: readonly string[][]): number =>
+      verifyAuditLogs(
+        fs.map((ls) => ls.map((l) => `${l}\n`).join('')),
+        keys.casKeyHash,
+        checkpoint,
+      ).exitCode;
+    assert.equal(check(files), 0);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.constantFrom('delete', 'duplicate', 'flip', 'move'),
+        fc.integer({ min: 0, max: 10_000 }),
+        (f, index, how, at) => {
+          const fs = files.map((ls) => [...ls]);
+          const ls = fs[f]!;
+          const i = index % ls.length;
+          const line = ls[i]!;
+          if (how === 'delete') ls.splice(i, 1);
+          else if (how === 'duplicate') ls.splice(i, 0, line);
+          else if (how === 'move') {
+            ls.splice(i, 1);
+            fs[1 - f]!.push(line);
+          } else {
+            const k = at % line.length;
+            ls[i] = line.slice(0, k) + (line[k] === 'a' ? 'b' : 'a') + line.slice(k + 1);
+          }
+          assert.notEqual(check(fs), 0, `${how} of line ${i + 1} of file ${f} went unnoticed`);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
