@@ -21,7 +21,9 @@ interface Candidate {
 /**
  * Verifies the audit files of several replicas that share one chain (PostgreSQL,
  * `sharedChain`): each file's signatures under the audit keys its own start lines certify;
- * `aborted` lines cancel the line of their file whose hash they name; the remaining lines of
+ * `aborted` lines cancel the line of their file whose hash they name; `casKeyHashes` are the
+ * CAS keys of the replicas (one with a copied identity, one per registered replica), each
+ * file and the checkpoint checked against the one its start line / certificate names; the remaining lines of
  * all files, ordered by seq, must form one chain from the first entry to the CAS's
  * checkpoint. A line the chain does not continue from (a fork, or a line whose transaction
  * never committed) is reported. Line numbers count through the files in the order given.
@@ -29,9 +31,10 @@ interface Candidate {
  */
 export function verifyAuditLogs(
   texts: readonly string[],
-  casKeyHash: string,
+  casKeyHashes: string | readonly string[],
   checkpoint: unknown,
 ): AuditVerdict {
+  const allowed = typeof casKeyHashes === 'string' ? [casKeyHashes] : casKeyHashes;
   const findings: Finding[] = [];
   const add = (code: VerdictCode, message: string, line?: number): void => {
     if (findings.length < 200)
@@ -49,6 +52,7 @@ export function verifyAuditLogs(
       certified: false,
     };
     const ofFile = new Map<string, Candidate>();
+    const casKeyHash = chooseKey(allowed, raw.map((l) => startKeyOf(parseLine(l))).find(Boolean));
     for (const lineText of raw) {
       n += 1;
       const line = parseLine(lineText);
@@ -86,7 +90,12 @@ export function verifyAuditLogs(
     }
   }
   const chain = followChain(bySeq, add);
-  const checked = compareWithCheckpoint(checkpoint, casKeyHash, chain, add);
+  const checked = compareWithCheckpoint(
+    checkpoint,
+    chooseKey(allowed, certifiedBy(checkpoint)),
+    chain,
+    add,
+  );
   return {
     ...worstOf(findings),
     findings,
@@ -157,4 +166,25 @@ function followChain(
     lastSeq = seq;
   }
   return { entries, lastSeq, firstSeq };
+}
+
+/** The CAS key a start line names, if it is one. */
+function startKeyOf(line: AuditLine | null): string | undefined {
+  if (line === null || (line.event !== 'cas_started' && line.event !== 'audit_log_enabled')) {
+    return undefined;
+  }
+  const hash = line['cas_key_hash'];
+  return typeof hash === 'string' ? hash : undefined;
+}
+
+/** The CAS key a checkpoint's certificate names (checked later against the certificate). */
+function certifiedBy(checkpoint: unknown): string | undefined {
+  const cert = (checkpoint as { certificate?: { cas_key_hash?: unknown } } | undefined)
+    ?.certificate;
+  return typeof cert?.cas_key_hash === 'string' ? cert.cas_key_hash : undefined;
+}
+
+/** `claimed` when it is one of the allowed keys; else the first, whose check then reports it. */
+function chooseKey(allowed: readonly string[], claimed: string | undefined): string {
+  return claimed !== undefined && allowed.includes(claimed) ? claimed : (allowed[0] ?? '');
 }

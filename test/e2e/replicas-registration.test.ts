@@ -83,7 +83,7 @@ if ('skipped' in server) {
       writeFileSync(
         join(dir, `${name}.toml`),
         `[database]\nurl = "${url}"\n[api]\napi_listen = "${api}"\nenclave_listen = "${enclave}"\n` +
-          `[platform]\nstate_dir = "state-${name}"\n`,
+          `[platform]\nstate_dir = "state-${name}"\n[audit_log]\npath = "${name}-audit.log"\n`,
       );
       return { file: `${name}.toml`, api, enclave };
     };
@@ -99,7 +99,7 @@ if ('skipped' in server) {
       dropDb = () => db.drop();
       writeFileSync(
         join(dir, 'owner.toml'),
-        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
+        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
       );
       url = db.url;
     });
@@ -200,6 +200,14 @@ if ('skipped' in server) {
       const wrongPin = await run(hashA);
       assert.equal(wrongPin.code, 3, wrongPin.stderr);
       assert.ok(wrongPin.stderr.includes('CAS_LAUNCHER_CAS_UNTRUSTED'), wrongPin.stderr);
+
+      // One audit chain over both replicas' files, each replica's lines under its own CAS key.
+      const files = ['a-audit.log', 'b-audit.log'].map((f) => join(dir, f));
+      const verified = await scone(['cas', 'verify-audit-log', ...files, '--replica', hashB]);
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+      const oneKey = await scone(['cas', 'verify-audit-log', ...files]);
+      assert.equal(oneKey.code, 19, oneKey.stdout);
+      assert.ok(oneKey.stderr.includes('CAS_AUDIT_OTHER_CAS'), oneKey.stderr);
     });
   });
 }

@@ -10,12 +10,13 @@ import type { PinnedCas } from '../pinned-cas.js';
 
 interface Options {
   readonly casKeyHash?: string;
+  readonly replica?: readonly string[];
   readonly cas?: string;
   readonly json?: boolean;
 }
 
 /**
- * `scone cas verify-audit-log FILE... [-c CAS_KEY_HASH] [--cas NAME]`: checks the chain and the
+ * `scone cas verify-audit-log FILE... [-c CAS_KEY_HASH] [--cas NAME] [--replica HASH]...`: checks the chain and the
  * signatures of an audit log against the CAS key, and compares it with the CAS's signed
  * checkpoint when the CAS can be asked. Exits with the codes of `interfaces.md` §8.
  */
@@ -29,17 +30,26 @@ export const casVerifyAuditLog = defineCommand<Options>({
         "the audit log (JSON lines); with PostgreSQL replicas, every replica's file",
       )
       .option('-c, --cas-key-hash <CAS_KEY_HASH>', 'the key hash of the CAS that wrote it')
-      .option('--cas <NAME>', 'pinned CAS to take the key from and ask for its checkpoint'),
+      .option('--cas <NAME>', 'pinned CAS to take the key from and ask for its checkpoint')
+      .option(
+        '--replica <CAS_KEY_HASH>',
+        'CAS key hash of another registered replica whose file is given (repeatable)',
+        (value: string, previous: string[] = []) => [...previous, value],
+      ),
   async run(ctx, args, opts) {
     const texts = await Promise.all(args.map((file) => ctx.readTextFile(file)));
     const { keyHash, cas } = await resolveCas(ctx, opts);
     const { checkpoint, why } = await fetchCheckpoint(ctx, cas);
     // One chain over several files (replicas on one PostgreSQL) is ordered by seq.
+    const replicas = opts.replica ?? [];
+    if (!replicas.every(isKeyHash)) {
+      throw new CasError('CAS_CLI_USAGE', '--replica needs a CAS key hash (scone cas attest)');
+    }
     const [single] = texts;
     const verdict =
-      texts.length === 1 && single !== undefined && !isSharedChain(single)
+      texts.length === 1 && single !== undefined && !isSharedChain(single) && replicas.length === 0
         ? verifyAuditLog(single, keyHash, checkpoint)
-        : verifyAuditLogs(texts, keyHash, checkpoint);
+        : verifyAuditLogs(texts, [keyHash, ...replicas], checkpoint);
     ctx.out.result({ ...verdict, cas_key_hash: keyHash }, report(verdict, keyHash, why));
     const worst = verdict.findings.find((f) => f.code === verdict.code);
     if (worst !== undefined) {

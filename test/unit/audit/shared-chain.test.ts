@@ -9,7 +9,7 @@ import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLogs } from '../../../src/audit/verify-audit-logs.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
+import { loadOrCreateCasKeys, type CasKeys } from '../../../src/crypto/cas-keys.js';
 import { CasError } from '../../../src/errors/cas-error.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import type { Store } from '../../../src/store/store.js';
@@ -18,14 +18,19 @@ import type { Store } from '../../../src/store/store.js';
 // lines take seq and prev from the database checkpoint, so both files form one chain.
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const stateDir = mkdtempSync(join(tmpdir(), 'audit-shared-state-'));
-const keys = await loadOrCreateCasKeys({
-  stateDir,
-  sealer: keySealerFrom(
-    createSimulationSealer({ stateDir, databaseDir: mkdtempSync(join(tmpdir(), 'audit-db-')) }),
-  ),
-  measurement: 'ab'.repeat(32),
-});
+async function casKeys(): Promise<CasKeys> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'audit-shared-state-'));
+  return loadOrCreateCasKeys({
+    stateDir,
+    sealer: keySealerFrom(
+      createSimulationSealer({ stateDir, databaseDir: mkdtempSync(join(tmpdir(), 'audit-db-')) }),
+    ),
+    measurement: 'ab'.repeat(32),
+  });
+}
+const keys = await casKeys();
+/** A registered replica's own CAS key. */
+const otherKeys = await casKeys();
 
 interface Replica {
   readonly log: AuditLog;
@@ -33,13 +38,13 @@ interface Replica {
   readonly path: string;
 }
 
-async function twoReplicas(): Promise<[Replica, Replica]> {
+async function twoReplicas(keysOfB = keys): Promise<[Replica, Replica]> {
   const provider = createMemoryStoreProvider();
   const make = async (first: boolean): Promise<Replica> => {
     const path = join(mkdtempSync(join(tmpdir(), 'audit-shared-')), 'cas-audit.log');
     const log = new AuditLog({
       path,
-      keys: () => keys,
+      keys: () => (first ? keys : keysOfB),
       now: () => new Date('2026-11-22T12:00:00Z'),
       randomBytes,
       logger: silent,
@@ -211,5 +216,20 @@ describe('one audit chain for replicas sharing a database', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test('registered replicas (own CAS keys): verified with every replica key, not with one', async () => {
+    const [a, b] = await twoReplicas(otherKeys);
+    await interleaved(a, b);
+    const texts = [text(a), text(b)];
+    for (const checkpoint of [await a.log.checkpoint(), await b.log.checkpoint()]) {
+      const both = verifyAuditLogs(texts, [keys.casKeyHash, otherKeys.casKeyHash], checkpoint);
+      assert.deepEqual(both.findings, []);
+      assert.equal(both.exitCode, 0);
+    }
+    const onlyA = verifyAuditLogs(texts, keys.casKeyHash, await a.log.checkpoint());
+    assert.equal(onlyA.code, 'CAS_AUDIT_OTHER_CAS');
+    const onlyB = verifyAuditLogs(texts, otherKeys.casKeyHash, await b.log.checkpoint());
+    assert.equal(onlyB.code, 'CAS_AUDIT_OTHER_CAS');
   });
 });
