@@ -18,6 +18,10 @@ import { canMakeMountNamespace } from '../../src/launcher/isolation.js';
 const root = process.cwd();
 const canNamespace = canMakeMountNamespace();
 const dir = mkdtempSync(join(tmpdir(), 'cas-run-ns-test-'));
+// The helper stages under $TMPDIR; give it a folder of this file's own, so that other test
+// files running at the same time (cas-run-namespace-cas) cannot be mistaken for leftovers.
+const stagingParent = join(dir, 'tmp');
+mkdirSync(stagingParent, { mode: 0o700 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // The parent half of cas-run (runInNamespace), fed a configuration on stdin instead of a CAS:
@@ -56,6 +60,7 @@ function start(
   writeFileSync(program, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   const proc = spawn(process.execPath, ['--import', 'tsx', driver], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: stagingParent },
   });
   let out = '';
   let err = '';
@@ -80,7 +85,16 @@ async function until(check: () => boolean, what: string): Promise<void> {
 const shmEntries = (): string[] =>
   existsSync('/dev/shm') ? readdirSync('/dev/shm').filter((n) => n.startsWith('cas-run')) : [];
 const stagingEntries = (): string[] =>
-  readdirSync(tmpdir()).filter((n) => n.startsWith('cas-run-ns-') && !dir.endsWith(n));
+  readdirSync(stagingParent).filter((n) => n.startsWith('cas-run-ns-'));
+/**
+ * Waits until /dev/shm holds no cas-run entry that was not there before: another test file may
+ * use the directory fallback at the same moment, and its entry goes when its program ends.
+ */
+const noNewShmEntries = (before: readonly string[]): Promise<void> =>
+  until(
+    () => shmEntries().every((n) => before.includes(n)),
+    'no cas-run entry on /dev/shm that this test could have left',
+  );
 
 function alive(pid: number): boolean {
   try {
@@ -132,7 +146,7 @@ describe(
       // From outside the namespace: the new directory is empty, the placeholder has no content.
       assert.ok(!existsSync(missing) || readdirSync(missing).length === 0, 'host sees no files');
       assert.equal(statSync(paths[2]!).size, 0, 'the host sees an empty placeholder only');
-      assert.deepEqual(shmEntries(), shmBefore, 'nothing on /dev/shm');
+      await noNewShmEntries(shmBefore);
       run.proc.kill('SIGTERM');
       const end = await run.ended;
       assert.equal(end.code, 3, run.err());
@@ -160,7 +174,7 @@ describe(
       await run.ended;
       await until(() => !alive(pid), 'the program to end');
       await until(() => !existsSync(missing) && !existsSync(paths[1]!), 'the mount points to go');
-      assert.deepEqual(shmEntries(), shmBefore);
+      await noNewShmEntries(shmBefore);
       assert.deepEqual(stagingEntries(), []);
     });
 
