@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   copyFileSync,
@@ -10,7 +10,6 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { generateIdentity } from '../../src/crypto/identity.js';
 import { workloadBinding } from '../../src/crypto/workload-binding.js';
@@ -20,6 +19,7 @@ import { parseHostPort } from '../../src/launcher/host-port.js';
 import { defaultTmpfsRoot } from '../../src/launcher/injection-files.js';
 import { requestSimEvidence } from '../../src/launcher/las-client.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
+import { startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.js';
 import { freePort } from '../helpers/free-port.js';
 
 // The story of docs/cas-run.md as a new user lives it: start a CAS and a LAS, provision, create
@@ -27,58 +27,6 @@ import { freePort } from '../helpers/free-port.js';
 // cas-run, and see what is refused.
 
 const HELLO = join(process.cwd(), 'examples', 'hello');
-const TSX = pathToFileURL(
-  join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
-).href;
-
-interface Daemon {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly output: () => string;
-}
-
-/** Starts a binary from src and waits until its stdout matches `ready`. */
-function startDaemon(name: string, args: string[], cwd: string, ready: RegExp): Promise<Daemon> {
-  const child = spawn(
-    process.execPath,
-    ['--import', TSX, join(process.cwd(), 'src', 'bin', `${name}.ts`), ...args],
-    {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const daemon = { child, stdout: () => stdout, output: () => stdout + stderr };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not start:\n${stdout}\n${stderr}`)),
-      60_000,
-    );
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-      if (ready.test(stdout)) {
-        clearTimeout(timer);
-        resolve(daemon);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${String(code)}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
-
-function stop(d: Daemon | undefined): Promise<void> {
-  if (d === undefined || d.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    d.child.removeAllListeners('exit');
-    d.child.once('exit', () => resolve());
-    d.child.kill('SIGTERM');
-  });
-}
-
 function field(text: string, prefix: string): string {
   const line = text.split('\n').find((l) => l.startsWith(prefix));
   assert.ok(line, `no "${prefix}" line in:\n${text}`);
@@ -194,8 +142,8 @@ describe('provisioning a workload with cas-run, as a new user would', () => {
   });
 
   after(async () => {
-    await stop(cas);
-    await stop(las);
+    if (cas !== undefined) await stopDaemon(cas.child);
+    if (las !== undefined) await stopDaemon(las.child);
     rmSync(dir, { recursive: true, force: true });
   });
 

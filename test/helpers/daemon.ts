@@ -13,12 +13,15 @@ export interface Daemon {
   readonly output: () => string;
 }
 
-/** Starts `src/bin/<name>.ts` in `cwd` through tsx and waits until its stdout shows `ready`. */
+/**
+ * Starts `src/bin/<name>.ts` in `cwd` through tsx and waits until its stdout shows `ready`
+ * (a substring, or a pattern when the line must be complete).
+ */
 export function startDaemon(
   name: string,
   args: readonly string[],
   cwd: string,
-  ready: string,
+  ready: string | RegExp,
 ): Promise<Daemon> {
   const script = join(process.cwd(), 'src', 'bin', `${name}.ts`);
   const child = spawn(process.execPath, ['--import', TSX, script, ...args], {
@@ -36,7 +39,7 @@ export function startDaemon(
     );
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
-      if (stdout.includes(ready)) {
+      if (typeof ready === 'string' ? stdout.includes(ready) : ready.test(stdout)) {
         clearTimeout(timer);
         resolve(daemon);
       }
