@@ -11,12 +11,12 @@ import { enclaveDeps } from '../src/core/enclave-deps.js';
 import { keySealerFrom } from '../src/core/key-sealer.js';
 import { selfProvision } from '../src/core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../src/core/sessions/default-session-engine.js';
-import { createSqliteStoreProvider } from '../src/core/store-provider.js';
 import { loadOrCreateCasKeys } from '../src/crypto/cas-keys.js';
 import { registerEnclaveRoutes } from '../src/http/enclave-api/register-enclave-routes.js';
 import { createLogger } from '../src/http/logger.js';
 import { startCasServers, type CasServers } from '../src/http/server.js';
 import { createSimulationSealer } from '../src/store/seal/simulation-sealer.js';
+import { createStoreProvider } from '../src/store/store-provider.js';
 import { bulkInsertSessions } from './bulk-insert.js';
 import { serveIpc } from './ipc.js';
 
@@ -83,9 +83,14 @@ serveIpc({
       platformMode: 'sim',
       logger,
       env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-      storeProvider: createSqliteStoreProvider({
-        dbPath: config.database.path,
-        keyStorePath: config.database.keyStorePath,
+      // As `cas` opens it: signed key-store entries, the database key sealed to this instance.
+      storeProvider: await createStoreProvider({
+        database: { path: config.database.path, keyStorePath: config.database.keyStorePath },
+        stateDir: config.stateDir,
+        instanceKeyHash: keys.casKeyHash,
+        signer: (message) => keys.signWithCasKey(message),
+        verifier: (message, signature, signedBy) =>
+          signedBy === keys.casKeyHash && keys.verifyWithCasKey(message, signature),
         sealer,
       }),
       sessions: defaultSessionEngine,

@@ -25,4 +25,6 @@ export function serveIpc(handlers: Record<string, Handler>): void {
     );
   });
   process.on('disconnect', () => process.exit(0));
+  // A clean exit also writes the --cpu-prof profile, when one was asked for.
+  process.once('SIGTERM', () => process.exit(0));
 }

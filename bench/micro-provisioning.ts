@@ -2,7 +2,7 @@
 // 10-secret bench session from SQLite, without and with the ProvisioningCache, and its
 // rendering. Run: node --import tsx bench/micro-provisioning.ts
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSessionEngine as engine } from '../src/core/sessions/default-session-engine.js';
@@ -10,22 +10,17 @@ import { loadForProvisioning } from '../src/core/sessions/load-for-provisioning.
 import { ProvisioningCache } from '../src/core/sessions/provisioning-cache.js';
 import { renderForProvisioning } from '../src/core/sessions/render-for-provisioning.js';
 import { writeVersion } from '../src/core/sessions/session-records.js';
-import { createSqliteStoreProvider } from '../src/core/store-provider.js';
-import { createSimulationSealer } from '../src/store/seal/simulation-sealer.js';
+import { openBarrier } from '../src/store/barrier/barrier.js';
+import { openSqliteBackend } from '../src/store/physical/sqlite.js';
+import { SecretKey } from '../src/store/secret-key.js';
 import { ATTEST_SESSION } from './sessions.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'cas-micro-'));
-mkdirSync(join(dir, 'db'));
-mkdirSync(join(dir, 'state'));
-const sealer = createSimulationSealer({
-  stateDir: join(dir, 'state'),
-  databaseDir: join(dir, 'db'),
+// SQLite under the real encryption barrier; the key store and its seal are not on this path.
+const store = await openBarrier({
+  physical: openSqliteBackend({ path: join(dir, 'db', 'cas.db') }),
+  databaseKey: SecretKey.generate(32),
 });
-const store = await createSqliteStoreProvider({
-  dbPath: join(dir, 'db', 'cas.db'),
-  keyStorePath: join(dir, 'db', 'cas.key-store'),
-  sealer,
-}).create();
 const text = ATTEST_SESSION.replaceAll('$NAME', 's').replaceAll('$MEASUREMENT', 'ab'.repeat(32));
 const session = engine.withCreator(engine.parse(text), 'creator');
 const hash = engine.hash(session);

@@ -214,15 +214,13 @@ async function run(dir) {
   chmodSync(program, 0o755);
   const measurement = createHash('sha256').update(readFileSync(program)).digest('hex');
 
-  const load = forkTs('load.ts');
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const load = forkTs('load.ts', process.env.BENCH_CPU_PROF_LOAD ? profile : []);
   const loadPid = load.child.pid;
   const { ownerCertPem } = await load.call('init');
-  const cas = forkTs(
-    'cas-process.ts',
-    process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-      : [],
-  );
+  const cas = forkTs('cas-process.ts', profile);
   const casInfo = await cas.call('start', {
     dir: join(dir, 'cas'),
     ownerCertPem,
@@ -241,65 +239,71 @@ async function run(dir) {
     ),
   });
 
-  // Limits of this machine, in the same run; each handshake figure right before the attest
-  // figure at the same concurrency, so that both see the same background load.
-  log('limits: ECDSA P-256 verify');
-  const verify = await load.call('verify', { seconds: COUNTS.verifySeconds });
-  log('attest: full provisionings (and the mTLS handshake limit) at concurrency 1, 16, 64');
-  const handshakes = {};
+  // `--only session` (for profiling the client API) skips the attest and limit figures.
   const attest = {};
-  for (const c of [1, 16, 64]) {
-    handshakes[c] = await withCpu({ server: limitInfo.pid, load: loadPid }, () =>
-      load.call('attest', { concurrency: c, count: COUNTS.attest[c], limitPort: limitInfo.port }),
-    );
-    attest[c] = await withCpu({ cas: casInfo.pid, las: las.pid, load: loadPid }, () =>
+  let attestRecord;
+  if (opts.only !== 'session') {
+    // Limits of this machine, in the same run; each handshake figure right before the attest
+    // figure at the same concurrency, so that both see the same background load.
+    log('limits: ECDSA P-256 verify');
+    const verify = await load.call('verify', { seconds: COUNTS.verifySeconds });
+    log('attest: full provisionings (and the mTLS handshake limit) at concurrency 1, 16, 64');
+    const handshakes = {};
+    for (const c of [1, 16, 64]) {
+      handshakes[c] = await withCpu({ server: limitInfo.pid, load: loadPid }, () =>
+        load.call('attest', { concurrency: c, count: COUNTS.attest[c], limitPort: limitInfo.port }),
+      );
+      attest[c] = await withCpu({ cas: casInfo.pid, las: las.pid, load: loadPid }, () =>
+        load.call('attest', {
+          concurrency: c,
+          count: COUNTS.attest[c],
+          configIds: ['bench-attest/app'],
+        }),
+      );
+      log(
+        `  c=${c}: ${attest[c].per_second}/s p50 ${attest[c].p50_ms} ms p99 ${attest[c].p99_ms} ms errors ${attest[c].errors}; limit ${handshakes[c].per_second}/s`,
+      );
+    }
+    // Where the CAS's CPU per provisioning goes: the same connect + challenge as the limit, but
+    // against the CAS's enclave API (Fastify, connection facts, nonce store), at concurrency 16.
+    const challengeOnly = await withCpu({ cas: casInfo.pid }, () =>
       load.call('attest', {
-        concurrency: c,
-        count: COUNTS.attest[c],
-        configIds: ['bench-attest/app'],
+        concurrency: 16,
+        count: COUNTS.attest[16],
+        limitPort: casInfo.enclavePort,
       }),
     );
-    log(
-      `  c=${c}: ${attest[c].per_second}/s p50 ${attest[c].p50_ms} ms p99 ${attest[c].p99_ms} ms errors ${attest[c].errors}; limit ${handshakes[c].per_second}/s`,
-    );
+    attestRecord = emit('attest', {
+      description:
+        'full workload provisionings: new TLS 1.3 connection with a fresh client key, challenge, sim evidence from the LAS, verification, policy lookup, rendering of a 10-secret session (X.509 certificate, injection files), response',
+      session_secrets: 10,
+      cpu_breakdown_concurrency_16: {
+        limit_server_handshake_and_request_ms: handshakes[16].server_cpu_ms_per_op,
+        cas_handshake_and_challenge_ms: challengeOnly.cas_cpu_ms_per_op,
+        cas_full_provisioning_ms: attest[16].cas_cpu_ms_per_op,
+      },
+      runs: [1, 16, 64].map((c) => ({
+        ...attest[c],
+        ratio_to_handshake_limit: ratio(attest[c].per_second, handshakes[c].per_second),
+        cas_ceiling_per_second_2_cores: Math.round(2000 / attest[c].cas_cpu_ms_per_op),
+        ratio_of_cpu_ceilings: ratio(
+          handshakes[c].server_cpu_ms_per_op,
+          attest[c].cas_cpu_ms_per_op,
+        ),
+      })),
+    });
+    emit('limits', {
+      description:
+        'limits of this machine measured in the same run: ECDSA P-256 verify per second on one core (node:crypto); mutual-TLS handshakes + one request per second against a trivial Node.js HTTPS server with the CAS chain and key, same client code and concurrency',
+      ecdsa_p256_verify_per_second: verify.per_second,
+      mtls_handshakes: [1, 16, 64].map((c) => handshakes[c]),
+      ratios: [1, 16, 64].map((c) => ({
+        concurrency: c,
+        attest_per_handshake: ratio(attest[c].per_second, handshakes[c].per_second),
+        attest_per_ecdsa_verify: ratio(attest[c].per_second, verify.per_second),
+      })),
+    });
   }
-  // Where the CAS's CPU per provisioning goes: the same connect + challenge as the limit, but
-  // against the CAS's enclave API (Fastify, connection facts, nonce store), at concurrency 16.
-  const challengeOnly = await withCpu({ cas: casInfo.pid }, () =>
-    load.call('attest', {
-      concurrency: 16,
-      count: COUNTS.attest[16],
-      limitPort: casInfo.enclavePort,
-    }),
-  );
-  const attestRecord = emit('attest', {
-    description:
-      'full workload provisionings: new TLS 1.3 connection with a fresh client key, challenge, sim evidence from the LAS, verification, policy lookup, rendering of a 10-secret session (X.509 certificate, injection files), response',
-    session_secrets: 10,
-    cpu_breakdown_concurrency_16: {
-      limit_server_handshake_and_request_ms: handshakes[16].server_cpu_ms_per_op,
-      cas_handshake_and_challenge_ms: challengeOnly.cas_cpu_ms_per_op,
-      cas_full_provisioning_ms: attest[16].cas_cpu_ms_per_op,
-    },
-    runs: [1, 16, 64].map((c) => ({
-      ...attest[c],
-      ratio_to_handshake_limit: ratio(attest[c].per_second, handshakes[c].per_second),
-      cas_ceiling_per_second_2_cores: Math.round(2000 / attest[c].cas_cpu_ms_per_op),
-      ratio_of_cpu_ceilings: ratio(handshakes[c].server_cpu_ms_per_op, attest[c].cas_cpu_ms_per_op),
-    })),
-  });
-  emit('limits', {
-    description:
-      'limits of this machine measured in the same run: ECDSA P-256 verify per second on one core (node:crypto); mutual-TLS handshakes + one request per second against a trivial Node.js HTTPS server with the CAS chain and key, same client code and concurrency',
-    ecdsa_p256_verify_per_second: verify.per_second,
-    mtls_handshakes: [1, 16, 64].map((c) => handshakes[c]),
-    ratios: [1, 16, 64].map((c) => ({
-      concurrency: c,
-      attest_per_handshake: ratio(attest[c].per_second, handshakes[c].per_second),
-      attest_per_ecdsa_verify: ratio(attest[c].per_second, verify.per_second),
-    })),
-  });
-
   if (opts.only === 'attest') return;
 
   log('session: create, update, read at concurrency 16');
@@ -316,6 +320,7 @@ async function run(dir) {
     update: sessions.update,
     read: sessions.read,
   });
+  if (opts.only === 'session') return;
 
   log(`scale: ${SIZES.join(', ')} stored sessions`);
   await load.call('createSession', {
