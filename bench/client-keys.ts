@@ -46,18 +46,22 @@ export async function makeClientKeys(count: number): Promise<BenchClientKey[]> {
   const sigAlg = der.subarray(tbsEl.end, sigAlgEl.end);
   const oldSpki = template.certificate.publicKey.export({ type: 'spki', format: 'der' });
   const spkiAt = tbs.indexOf(oldSpki);
-  const serialHex = template.certificate.serialNumber;
-  const serialAt = tbs.indexOf(
-    Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex'),
-  );
-  if (spkiAt < 0 || serialAt < 0) throw new Error('unexpected template certificate layout');
-  const serialLength = Math.ceil(serialHex.length / 2);
+  // The serial: the INTEGER after the [0] version inside the to-be-signed SEQUENCE. Its content
+  // is replaced in place (same length), so every other offset stays valid.
+  const versionEl = element(der, tbsEl.start);
+  const serialEl = element(der, versionEl.end);
+  if (spkiAt < 0 || der[versionEl.end] !== 0x02) {
+    throw new Error('unexpected template certificate layout');
+  }
+  const serialAt = serialEl.start - outer.start;
+  const serialLength = serialEl.end - serialEl.start;
   const keys: BenchClientKey[] = [];
   for (let i = 0; i < count; i++) {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
     const nextTbs = Buffer.from(tbs);
     spki.copy(nextTbs, spkiAt);
+    // Minimal DER: a first byte of 0x01-0x7f needs no padding and keeps the serial positive.
     const serial = randomBytes(serialLength);
     serial[0] = (serial[0]! & 0x7f) | 0x01;
     serial.copy(nextTbs, serialAt);
