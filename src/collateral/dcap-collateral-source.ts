@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import { dcapCollateralKey, type DcapCollateralKey } from '../attestation/intel/collateral-key.js';
 import { parseCrl } from '../attestation/intel/crl.js';
-import { readDer } from '../attestation/intel/der.js';
+import { readDer } from '../encoding/der-reader.js';
 import { commonName } from '../attestation/intel/x509.js';
 import { CasError } from '../errors/cas-error.js';
 import { parseDcapCollateralJson } from './dcap-collateral-json.js';

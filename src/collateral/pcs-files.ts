@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import type { DcapCollateralKey } from '../attestation/intel/collateral-key.js';
 import { parseCrl, type Crl } from '../attestation/intel/crl.js';
-import { readDer } from '../attestation/intel/der.js';
+import { readDer } from '../encoding/der-reader.js';
 import { verifyRawP256 } from '../attestation/intel/signed-json.js';
 import {
   commonName,

@@ -1,5 +1,12 @@
 import { CasError } from '../../errors/cas-error.js';
-import { derBytes, derChildren, derSerialHex, derTime, expectTag, readDer } from './der.js';
+import {
+  derBytes,
+  derChildren,
+  derSerialHex,
+  derTime,
+  expectTag,
+  readDer,
+} from '../../encoding/der-reader.js';
 import { algorithmOid, bitStringBytes, verifyEcdsaDer, type Certificate } from './x509.js';
 import { checkWindow } from './window.js';
 

@@ -1,5 +1,12 @@
 import { CasError } from '../../errors/cas-error.js';
-import { derChildren, derContent, derOid, derSmallInt, expectTag, readDer } from './der.js';
+import {
+  derChildren,
+  derContent,
+  derOid,
+  derSmallInt,
+  expectTag,
+  readDerExact,
+} from '../../encoding/der-reader.js';
 import type { Certificate } from './x509.js';
 
 const SGX_EXTENSIONS = '1.2.840.113741.1.13.1';
@@ -21,7 +28,7 @@ export interface PckExtensions {
 export function pckExtensions(pck: Certificate): PckExtensions {
   const value = pck.extensions.get(SGX_EXTENSIONS);
   if (value === undefined) throw new CasError(CODE, 'The PCK certificate has no SGX extensions.');
-  const top = expectTag(readDer(value, 0, CODE), 0x30, CODE, 'SGX extensions');
+  const top = expectTag(readDerExact(value, CODE), 0x30, CODE, 'SGX extensions');
   let fmspc: string | undefined;
   let pceId: string | undefined;
   let pceSvn: number | undefined;

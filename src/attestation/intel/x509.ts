@@ -10,8 +10,9 @@ import {
   derTime,
   expectTag,
   readDer,
+  readDerExact,
   type DerNode,
-} from './der.js';
+} from '../../encoding/der-reader.js';
 
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const COMMON_NAME = '2.5.4.3';
@@ -94,7 +95,7 @@ export function parseCertificate(der: Uint8Array, code: CasErrorCode): Certifica
       if (extensions.has(oid)) throw new CasError(code, `Certificate repeats extension ${oid}.`);
       extensions.set(oid, value);
       if (oid === BASIC_CONSTRAINTS) {
-        const bc = expectTag(readDer(value, 0, code), 0x30, code, 'basic constraints');
+        const bc = expectTag(readDerExact(value, code), 0x30, code, 'basic constraints');
         const first = derChildren(bc, code)[0];
         isCa = first?.tag === 0x01 && derContent(first)[0] === 0xff;
       }

@@ -5,7 +5,14 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CasError } from '../../errors/cas-error.js';
-import { derChildren, derContents, derOid, readDer, type DerElement } from './der.js';
+import {
+  derChildren,
+  derContent,
+  derOid,
+  expectTag,
+  readDer,
+  type DerNode,
+} from '../../encoding/der-reader.js';
 
 export const OID_RSASSA_PSS = '1.2.840.113549.1.1.10';
 export const OID_ECDSA_SHA384 = '1.2.840.10045.4.3.3';
@@ -42,13 +49,13 @@ export function parseCertificate(der: Uint8Array, label: string): ParsedCertific
   } catch (cause) {
     throw malformed(label, cause);
   }
-  const outer = readDer(der);
-  const parts = outer === null || outer.tag !== 0x30 ? null : derChildren(outer);
-  if (parts === null || parts.length !== 3) throw malformed(label);
-  const algorithm = derChildren(parts[1]!);
-  const signatureAlgorithm = algorithm?.[0] === undefined ? null : derOid(algorithm[0]);
-  const tbs = derChildren(parts[0]!);
-  if (signatureAlgorithm === null || tbs === null) throw malformed(label);
+  let signatureAlgorithm: string;
+  let extensions: Map<string, Uint8Array>;
+  try {
+    ({ signatureAlgorithm, extensions } = readStructure(der));
+  } catch (cause) {
+    throw malformed(label, cause);
+  }
   const notBefore = Date.parse(x509.validFrom);
   const notAfter = Date.parse(x509.validTo);
   if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) throw malformed(label);
@@ -57,25 +64,40 @@ export function parseCertificate(der: Uint8Array, label: string): ParsedCertific
     der,
     x509,
     signatureAlgorithm,
-    extensions: readExtensions(tbs, label),
+    extensions,
     notBefore,
     notAfter,
   };
 }
 
-function readExtensions(tbs: readonly DerElement[], label: string): Map<string, Uint8Array> {
+const CODE = 'CAS_ATTESTATION_COLLATERAL_MALFORMED';
+
+/** The signature algorithm and extensions node does not expose; throws on any malformation. */
+function readStructure(der: Uint8Array): {
+  signatureAlgorithm: string;
+  extensions: Map<string, Uint8Array>;
+} {
+  const parts = derChildren(expectTag(readDer(der, 0, CODE), 0x30, CODE, 'a certificate'), CODE);
+  if (parts.length !== 3) throw new CasError(CODE, 'A certificate has three parts.');
+  const [tbs, algorithm] = parts as [DerNode, DerNode, DerNode];
+  const [algorithmOid] = derChildren(algorithm, CODE);
+  const signatureAlgorithm = derOid(expectTag(algorithmOid, 0x06, CODE, 'an algorithm'), CODE);
+  return { signatureAlgorithm, extensions: readExtensions(derChildren(tbs, CODE)) };
+}
+
+function readExtensions(tbs: readonly DerNode[]): Map<string, Uint8Array> {
   const extensions = new Map<string, Uint8Array>();
   const wrapper = tbs.find((element) => element.tag === 0xa3);
   if (wrapper === undefined) return extensions;
-  const sequence = derChildren(wrapper)?.[0];
-  const entries = sequence === undefined ? null : derChildren(sequence);
-  if (entries === null) throw malformed(label);
-  for (const entry of entries) {
-    const fields = derChildren(entry);
-    const oid = fields?.[0] === undefined ? null : derOid(fields[0]);
-    const value = fields?.[fields.length - 1];
-    if (oid === null || value?.tag !== 0x04 || extensions.has(oid)) throw malformed(label);
-    extensions.set(oid, derContents(value));
+  const [sequence] = derChildren(wrapper, CODE);
+  if (sequence === undefined) throw new CasError(CODE, 'The extensions are empty.');
+  for (const entry of derChildren(sequence, CODE)) {
+    const fields = derChildren(entry, CODE);
+    const oid = derOid(expectTag(fields[0], 0x06, CODE, 'an extension OID'), CODE);
+    const value = expectTag(fields[fields.length - 1], 0x04, CODE, 'an extension value');
+    if (extensions.has(oid)) throw new CasError(CODE, `The extension ${oid} is repeated.`);
+    // a copy: the map outlives any later change to the caller's buffer
+    extensions.set(oid, derContent(value).slice());
   }
   return extensions;
 }

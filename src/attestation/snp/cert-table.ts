@@ -6,13 +6,23 @@
  * cannot smuggle a certificate into another role: the chain check decides.
  */
 import { CasError } from '../../errors/cas-error.js';
-import { readDer } from '../pki/der.js';
+import { readDer } from '../../encoding/der-reader.js';
 
 const ENTRY = 24;
 const MAX_ENTRIES = 32;
 
 function malformed(message: string): CasError {
   return new CasError('CAS_ATTESTATION_EVIDENCE_MALFORMED', `SNP certificate table: ${message}`);
+}
+
+/** Where the DER element a blob starts with ends; the whole blob when it starts with none. */
+function certificateEnd(blob: Uint8Array): number {
+  try {
+    return readDer(blob, 0, 'CAS_ATTESTATION_EVIDENCE_MALFORMED').end;
+  } catch {
+    // not DER: left whole for the certificate parser to refuse with its own message
+    return blob.length;
+  }
 }
 
 /**
@@ -35,8 +45,7 @@ export function parseSnpCertificateTable(table: Uint8Array): Uint8Array[] {
     }
     const blob = table.subarray(offset, offset + length);
     // Hosts may pad each blob; a DER certificate is its outer element, so cut there.
-    const outer = readDer(blob);
-    blobs.push(blob.slice(0, outer === null ? blob.length : outer.next));
+    blobs.push(blob.slice(0, certificateEnd(blob)));
   }
   if (blobs.length === 0) throw malformed('no certificate');
   return blobs;

@@ -3,7 +3,7 @@
  * the key was derived for, the chip it belongs to (VCEK) and the product name.
  */
 import { CasError } from '../../errors/cas-error.js';
-import { derSmallInteger, readDer } from '../pki/der.js';
+import { derContent, derSmallInt, readDerExact, type DerNode } from '../../encoding/der-reader.js';
 import type { ParsedCertificate } from '../pki/certificate.js';
 import type { SnpTcb } from './snp-tcb.js';
 
@@ -32,11 +32,26 @@ function malformed(certificate: ParsedCertificate, what: string): CasError {
   );
 }
 
+/** The extension value as exactly one element of `tag`, or null when it is not. */
+function elementOf(value: Uint8Array, tag: number): DerNode | null {
+  try {
+    const element = readDerExact(value, 'CAS_ATTESTATION_COLLATERAL_MALFORMED');
+    return element.tag === tag ? element : null;
+  } catch {
+    return null;
+  }
+}
+
 function splOf(certificate: ParsedCertificate, oid: string, name: string): number | undefined {
   const value = certificate.extensions.get(oid);
   if (value === undefined) return undefined;
-  const element = readDer(value);
-  const spl = element === null || element.next !== value.length ? null : derSmallInteger(element);
+  const element = elementOf(value, 0x02);
+  let spl: number | null = null;
+  try {
+    spl = element === null ? null : derSmallInt(element, 'CAS_ATTESTATION_COLLATERAL_MALFORMED');
+  } catch {
+    // out of range: reported below with the extension's name
+  }
   if (spl === null || spl > 0xff) throw malformed(certificate, name);
   return spl;
 }
@@ -52,9 +67,9 @@ function hwidOf(certificate: ParsedCertificate): Uint8Array | null {
   const value = certificate.extensions.get(OID_HWID);
   if (value === undefined) return null;
   if (value.length === 64 || value.length === 8) return value;
-  const element = readDer(value);
-  if (element?.tag === 0x04 && element.next === value.length) {
-    const inner = value.subarray(element.start, element.end);
+  const element = elementOf(value, 0x04);
+  if (element !== null) {
+    const inner = derContent(element);
     if (inner.length === 64 || inner.length === 8) return inner;
   }
   throw malformed(certificate, 'hwID');
@@ -63,11 +78,9 @@ function hwidOf(certificate: ParsedCertificate): Uint8Array | null {
 function productNameOf(certificate: ParsedCertificate): string | null {
   const value = certificate.extensions.get(OID_PRODUCT_NAME);
   if (value === undefined) return null;
-  const element = readDer(value);
-  if (element === null || element.tag !== 0x16 || element.next !== value.length) {
-    throw malformed(certificate, 'productName');
-  }
-  return new TextDecoder().decode(value.subarray(element.start, element.end));
+  const element = elementOf(value, 0x16);
+  if (element === null) throw malformed(certificate, 'productName');
+  return new TextDecoder().decode(derContent(element));
 }
 
 /** Reads the TCB, hwID and product name. @throws CasError `CAS_ATTESTATION_COLLATERAL_MALFORMED`. */

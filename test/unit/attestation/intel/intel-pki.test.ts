@@ -7,7 +7,7 @@ import {
   verifyTcbSigner,
 } from '../../../../src/attestation/intel/chain.js';
 import { checkCrl, parseCrl } from '../../../../src/attestation/intel/crl.js';
-import { readDer } from '../../../../src/attestation/intel/der.js';
+import { readDer } from '../../../../src/encoding/der-reader.js';
 import { pckExtensions } from '../../../../src/attestation/intel/pck-extensions.js';
 import { parseCertificate, pemCertificates } from '../../../../src/attestation/intel/x509.js';
 import { CasError } from '../../../../src/errors/cas-error.js';
