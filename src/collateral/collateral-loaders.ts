@@ -1,6 +1,7 @@
 import type { EvidenceType } from '../attestation/verifier.js';
 import { CasError } from '../errors/cas-error.js';
 import { loadSnpCollateral, loadTpmCollateral } from './amd-collateral-source.js';
+import type { CollateralFileCache } from './collateral-file-cache.js';
 import { loadDcapCollateral } from './dcap-collateral-source.js';
 
 /**
@@ -10,15 +11,23 @@ import { loadDcapCollateral } from './dcap-collateral-source.js';
  */
 export type CollateralLoader = (path: string | undefined, evidence: Uint8Array) => Promise<unknown>;
 
-const dcap: CollateralLoader = async (path, evidence) => {
-  if (path === undefined) {
-    throw new CasError(
-      'CAS_ATTESTATION_COLLATERAL_MISSING',
-      'Intel quotes need collateral: give --collateral FILE|DIR (TCB info, QE identity, CRLs).',
-    );
-  }
-  return await loadDcapCollateral(path, evidence);
-};
+/**
+ * The loader of Intel DCAP collateral; with `files`, what it parsed is kept across calls until
+ * a file changes (a long-running CAS), without it every call reads afresh (one CLI run).
+ */
+export function dcapCollateralLoader(files?: CollateralFileCache): CollateralLoader {
+  return async (path, evidence) => {
+    if (path === undefined) {
+      throw new CasError(
+        'CAS_ATTESTATION_COLLATERAL_MISSING',
+        'Intel quotes need collateral: give --collateral FILE|DIR (TCB info, QE identity, CRLs).',
+      );
+    }
+    return await loadDcapCollateral(path, evidence, files);
+  };
+}
+
+const dcap = dcapCollateralLoader();
 
 /** No collateral: the evidence carries its chain (Nitro) or the type has none yet. */
 const none: CollateralLoader = () => Promise.resolve(undefined);

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import { dcapCollateralKey, type DcapCollateralKey } from '../attestation/intel/collateral-key.js';
@@ -6,6 +6,7 @@ import { parseCrl } from '../attestation/intel/crl.js';
 import { readDer } from '../encoding/der-reader.js';
 import { commonName } from '../attestation/intel/x509.js';
 import { CasError } from '../errors/cas-error.js';
+import { CollateralFileCache } from './collateral-file-cache.js';
 import { parseDcapCollateralJson } from './dcap-collateral-json.js';
 import { collateralFromPcsFiles } from './pcs-files.js';
 
@@ -63,10 +64,14 @@ function describe(path: string, collateral: IntelCollateral): Indexed | null {
  * (`*.json`, one per FMSPC and TEE). The file for a quote is the one whose TCB info has the
  * quote's TEE and FMSPC and whose PCK CRL is from the quote's PCK CA; of several, the one with
  * the highest `tcbEvaluationDataNumber`. Without such a file, the collateral is assembled from
- * raw Intel PCS responses in the same directory ({@link collateralFromPcsFiles}). Files are
- * re-read on each call, so an operator can drop in fresh collateral without a restart.
+ * raw Intel PCS responses in the same directory ({@link collateralFromPcsFiles}). The directory
+ * is listed on each call and a file re-read only when it changed (`files`), so an operator can
+ * drop in fresh collateral without a restart.
  */
-export function directoryDcapCollateralSource(dir: string): DcapCollateralSource {
+export function directoryDcapCollateralSource(
+  dir: string,
+  files = new CollateralFileCache(),
+): DcapCollateralSource {
   return {
     async collateralFor(key) {
       let names: string[];
@@ -82,13 +87,18 @@ export function directoryDcapCollateralSource(dir: string): DcapCollateralSource
       let best: Indexed | null = null;
       for (const name of names) {
         const path = join(dir, name);
-        let collateral: IntelCollateral;
+        let found: Indexed | null;
         try {
-          collateral = parseDcapCollateralJson(await readFile(path, 'utf8'));
+          found = await files.read('dcap-json', path, (bytes) => {
+            try {
+              return describe(path, parseDcapCollateralJson(bytes.toString('utf8')));
+            } catch {
+              return null; // not a collateral file (a raw PCS response, notes...)
+            }
+          });
         } catch {
-          continue; // not a collateral file (a raw PCS response, notes...)
+          continue; // gone or unreadable since the listing
         }
-        const found = describe(path, collateral);
         if (
           found === null ||
           found.key.tee !== key.tee ||
@@ -99,7 +109,7 @@ export function directoryDcapCollateralSource(dir: string): DcapCollateralSource
         if (best === null || found.evaluation > best.evaluation) best = found;
       }
       if (best !== null) return best.collateral;
-      const assembled = await collateralFromPcsFiles(dir, key);
+      const assembled = await collateralFromPcsFiles(dir, key, files);
       if (assembled === undefined) {
         throw new CasError(
           'CAS_ATTESTATION_COLLATERAL_MISSING',
@@ -116,11 +126,13 @@ export function directoryDcapCollateralSource(dir: string): DcapCollateralSource
 
 /**
  * Loads the collateral of a quote from a path: a collateral JSON file, or a directory searched
- * as {@link directoryDcapCollateralSource} does.
+ * as {@link directoryDcapCollateralSource} does. `files` keeps what was parsed for the next
+ * call (a fresh one reads everything).
  */
 export async function loadDcapCollateral(
   path: string,
   evidence: Uint8Array,
+  files = new CollateralFileCache(),
 ): Promise<IntelCollateral> {
   let isDir: boolean;
   try {
@@ -132,10 +144,19 @@ export async function loadDcapCollateral(
       { cause, details: { path } },
     );
   }
-  if (isDir) return directoryDcapCollateralSource(path).collateralFor(dcapCollateralKey(evidence));
-  let text: string;
+  if (isDir) {
+    return directoryDcapCollateralSource(path, files).collateralFor(dcapCollateralKey(evidence));
+  }
+  // The outcome of the parse is kept too: an unchanged malformed file fails the same way.
+  let parsed: { collateral: IntelCollateral } | { error: unknown };
   try {
-    text = await readFile(path, 'utf8');
+    parsed = await files.read('dcap-json-file', path, (bytes) => {
+      try {
+        return { collateral: parseDcapCollateralJson(bytes.toString('utf8')) };
+      } catch (error) {
+        return { error };
+      }
+    });
   } catch (cause) {
     throw new CasError(
       'CAS_ATTESTATION_COLLATERAL_MISSING',
@@ -143,5 +164,6 @@ export async function loadDcapCollateral(
       { cause, details: { path } },
     );
   }
-  return parseDcapCollateralJson(text);
+  if ('error' in parsed) throw parsed.error;
+  return parsed.collateral;
 }

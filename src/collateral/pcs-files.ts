@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import type { DcapCollateralKey } from '../attestation/intel/collateral-key.js';
@@ -11,6 +11,7 @@ import {
   pemCertificates,
   type Certificate,
 } from '../attestation/intel/x509.js';
+import { CollateralFileCache } from './collateral-file-cache.js';
 
 /**
  * The exact text of a top-level member's value in a JSON document (`{"tcbInfo":{...},
@@ -84,46 +85,56 @@ interface PcsFiles {
   readonly certs: Certificate[];
 }
 
-async function readPcsFiles(dir: string): Promise<PcsFiles> {
+async function readPcsFiles(dir: string, cache: CollateralFileCache): Promise<PcsFiles> {
   const files: PcsFiles = { tcbInfos: [], qeIdentities: [], crls: [], certs: [] };
   for (const name of (await readdir(dir)).sort()) {
-    let bytes: Buffer;
+    let found: PcsFiles;
     try {
-      bytes = await readFile(join(dir, name));
+      found = await cache.read('pcs', join(dir, name), pcsFile);
     } catch {
       continue;
     }
-    const text = bytes.toString('utf8');
-    for (const [key, list] of [
-      ['tcbInfo', files.tcbInfos],
-      ['enclaveIdentity', files.qeIdentities],
-    ] as const) {
-      const member = signedMember(text, key);
-      if (member !== undefined && /^[0-9a-fA-F]{128}$/.test(member.signature)) {
-        list.push({
-          body: new Uint8Array(Buffer.from(member.body, 'utf8')),
-          signature: new Uint8Array(Buffer.from(member.signature, 'hex')),
-          json: JSON.parse(member.body) as Record<string, unknown>,
-        });
-      }
+    files.tcbInfos.push(...found.tcbInfos);
+    files.qeIdentities.push(...found.qeIdentities);
+    files.crls.push(...found.crls);
+    files.certs.push(...found.certs);
+  }
+  return files;
+}
+
+/** What one file holds of raw PCS responses (nothing when it is something else). */
+function pcsFile(bytes: Buffer): PcsFiles {
+  const files: PcsFiles = { tcbInfos: [], qeIdentities: [], crls: [], certs: [] };
+  const text = bytes.toString('utf8');
+  for (const [key, list] of [
+    ['tcbInfo', files.tcbInfos],
+    ['enclaveIdentity', files.qeIdentities],
+  ] as const) {
+    const member = signedMember(text, key);
+    if (member !== undefined && /^[0-9a-fA-F]{128}$/.test(member.signature)) {
+      list.push({
+        body: new Uint8Array(Buffer.from(member.body, 'utf8')),
+        signature: new Uint8Array(Buffer.from(member.signature, 'hex')),
+        json: JSON.parse(member.body) as Record<string, unknown>,
+      });
     }
-    for (const der of derItems(bytes, text)) {
-      try {
-        const crl = parseCrl(der);
-        const issuerCn = commonName(
-          readDer(crl.issuerDer, 0, 'CAS_ATTESTATION_CRL_INVALID'),
-          'CAS_ATTESTATION_CRL_INVALID',
-        );
-        files.crls.push({ der, crl, issuerCn });
-        continue;
-      } catch {
-        // not a CRL
-      }
-      try {
-        files.certs.push(parseCertificate(der, 'CAS_ATTESTATION_COLLATERAL_MALFORMED'));
-      } catch {
-        // neither: ignored
-      }
+  }
+  for (const der of derItems(bytes, text)) {
+    try {
+      const crl = parseCrl(der);
+      const issuerCn = commonName(
+        readDer(crl.issuerDer, 0, 'CAS_ATTESTATION_CRL_INVALID'),
+        'CAS_ATTESTATION_CRL_INVALID',
+      );
+      files.crls.push({ der, crl, issuerCn });
+      continue;
+    } catch {
+      // not a CRL
+    }
+    try {
+      files.certs.push(parseCertificate(der, 'CAS_ATTESTATION_COLLATERAL_MALFORMED'));
+    } catch {
+      // neither: ignored
     }
   }
   return files;
@@ -169,13 +180,14 @@ const PEM = (der: Uint8Array): string =>
  * root CA CRLs (DER, PEM or hex) and the TCB signing certificate (DER or PEM, alone or in its
  * issuer chain). Nothing is trusted here: the verifier checks every piece; the signer picked is
  * the TCB signing certificate whose key verifies the TCB info. Undefined when a piece is
- * missing.
+ * missing. `cache` keeps each file's pieces until the file changes.
  */
 export async function collateralFromPcsFiles(
   dir: string,
   key: DcapCollateralKey,
+  cache = new CollateralFileCache(),
 ): Promise<IntelCollateral | undefined> {
-  const files = await readPcsFiles(dir);
+  const files = await readPcsFiles(dir, cache);
   const tcbInfo = newest(
     files.tcbInfos.filter(
       (s) =>

@@ -1,7 +1,8 @@
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import { verifierFor } from '../attestation/registry.js';
-import type { EvidenceType, Verifier } from '../attestation/verifier.js';
-import { collateralLoaders } from '../collateral/collateral-loaders.js';
+import type { Verifier } from '../attestation/verifier.js';
+import { CollateralFileCache } from '../collateral/collateral-file-cache.js';
+import { dcapCollateralLoader, type CollateralLoader } from '../collateral/collateral-loaders.js';
 import { rememberTcbEvaluation } from '../collateral/tcb-evaluation-memory.js';
 import type { CasRuntime } from './cas-runtime.js';
 import type { AttestWorkloadDeps } from './enclave/ports.js';
@@ -17,19 +18,29 @@ import { storeTcbEvaluationMemory } from './store-tcb-evaluation-memory.js';
 const INTEL: ReadonlySet<string> = new Set(['sgx-dcap', 'tdx']);
 
 /**
- * Intel collateral for a quote from the owner config's `[dcap] collateral_dir` (read on each
- * attestation: `update-config` and fresh files apply at once). Other types get none here:
- * SNP and TPM evidence over the enclave API carries its certificate chain.
+ * Intel collateral for a quote from the owner config's `[dcap] collateral_dir` (the config is
+ * read on each attestation and the directory listed, so `update-config` and fresh files apply
+ * at once; `load` re-reads only files that changed). Other types get none here: SNP and TPM
+ * evidence over the enclave API carries its certificate chain.
  *
  * @throws CAS_ATTESTATION_COLLATERAL_MISSING when no directory is configured or it has none
  *   for the quote's TEE and FMSPC.
  */
-async function collateralFor(rt: CasRuntime, type: string, evidence: Uint8Array): Promise<unknown> {
+async function collateralFor(
+  rt: CasRuntime,
+  load: CollateralLoader,
+  type: string,
+  evidence: Uint8Array,
+): Promise<unknown> {
   if (!INTEL.has(type)) return undefined;
-  const loader = collateralLoaders[type as EvidenceType];
-  if (loader === undefined) return undefined;
   const config = await rt.store().transaction((tx) => readOwnerConfig(tx));
-  return loader(config.dcap?.collateral_dir, evidence);
+  return load(config.dcap?.collateral_dir, evidence);
+}
+
+/** What tests may replace in {@link enclaveDeps}. */
+export interface EnclaveDepsOptions {
+  /** Parsed collateral files kept across attestations (default: 256 files). */
+  readonly collateralFiles?: CollateralFileCache;
 }
 
 /**
@@ -38,12 +49,14 @@ async function collateralFor(rt: CasRuntime, type: string, evidence: Uint8Array)
  * ones refusing collateral older than what this CAS already accepted), collateral, the CAS's
  * logger and audit hook.
  */
-export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
+export function enclaveDeps(rt: CasRuntime, options: EnclaveDepsOptions = {}): AttestWorkloadDeps {
   const { audit } = rt.deps;
   // One per enclave listener: decoded sessions, checked against the database on every use.
   const cache = new ProvisioningCache();
   const memory = storeTcbEvaluationMemory(() => rt.store());
   const intel = new Map<string, Verifier<never>>();
+  // One per enclave listener, like the session cache: collateral parsed once per file version.
+  const loadDcap = dcapCollateralLoader(options.collateralFiles ?? new CollateralFileCache());
   return {
     loadForProvisioning: async (name) => {
       const { env } = rt.deps;
@@ -67,7 +80,7 @@ export function enclaveDeps(rt: CasRuntime): AttestWorkloadDeps {
       }
       return wrapped;
     },
-    collateralFor: (type, evidence) => collateralFor(rt, type, evidence),
+    collateralFor: (type, evidence) => collateralFor(rt, loadDcap, type, evidence),
     log: rt.deps.logger,
     ...(audit === undefined ? {} : { audit: (event) => audit.record(event) }),
     now: () => rt.deps.env.now(),

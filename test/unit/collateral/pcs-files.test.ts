@@ -11,6 +11,7 @@ import { directoryDcapCollateralSource } from '../../../src/collateral/dcap-coll
 import { collateralFromPcsFiles, signedMember } from '../../../src/collateral/pcs-files.js';
 import type { CasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
+import { RAW_PCS_FILES } from './raw-pcs-files.js';
 
 test('the signed member is cut from the PCS text byte for byte', () => {
   const inner = '{"id":"QE", "version" :2,"s":"a}\\"{","n":[1,{"x":2}]}';
@@ -100,16 +101,7 @@ test('a directory of raw PCS files alone serves a quote', async (t) => {
   if (root === null) return;
   const dir = mkdtempSync(join(tmpdir(), 'cas-pcs-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const name of [
-    'automata_0825_pck_platform_crl.der',
-    'automata_0825_sgx_qeidentity_v4.json',
-    'automata_0825_sgx_tcbinfov3_00606a000000.json',
-    'automata_intel_root_ca_crl.der',
-    'automata_intel_sgx_tcb_signing.der',
-    'Intel_SGX_RootCA.der',
-  ]) {
-    copyFileSync(join(root, name), join(dir, name));
-  }
+  for (const name of RAW_PCS_FILES) copyFileSync(join(root, name), join(dir, name));
   writeFileSync(join(dir, 'notes.txt'), 'collected from PCS on 2025-08-15\n');
   const evidence = new Uint8Array(readFileSync(join(root, 'automata_quotev3.bin')));
   const collateral = await directoryDcapCollateralSource(dir).collateralFor(
