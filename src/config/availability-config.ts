@@ -21,6 +21,8 @@ const schema = z.strictObject({
     .strictObject({
       api_listen: z.string().default('0.0.0.0:8081'),
       enclave_listen: z.string().default('0.0.0.0:18765'),
+      /** Worker processes serving the enclave API (TLS, HTTP); 0 serves it in the CAS process. */
+      enclave_workers: z.int().min(0).max(64).default(0),
     })
     .prefault({}),
   platform: z
@@ -44,6 +46,8 @@ export interface AvailabilityConfig {
     | { readonly kind: 'postgres'; readonly url: string };
   readonly apiListen: ListenAddress;
   readonly enclaveListen: ListenAddress;
+  /** `[api] enclave_workers`: processes that serve the enclave API's TLS and HTTP (0: none). */
+  readonly enclaveWorkers: number;
   readonly platformMode: 'sim';
   readonly stateDir: string;
   readonly auditLogPath: string;
@@ -130,6 +134,7 @@ export function availabilityConfigFrom(
     database,
     apiListen: parseListenAddress(c.api.api_listen, 'api.api_listen'),
     enclaveListen: parseListenAddress(c.api.enclave_listen, 'api.enclave_listen'),
+    enclaveWorkers: c.api.enclave_workers,
     platformMode: 'sim',
     stateDir,
     auditLogPath: resolve(baseDir, c.audit_log.path),

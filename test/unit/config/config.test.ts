@@ -85,6 +85,30 @@ describe('availability config', () => {
       /.*exclude/,
     ],
     ['not TOML', '[api\n', 'CAS_CONFIG_SYNTAX', /./],
+    [
+      'negative workers',
+      '[api]\nenclave_workers = -1\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.enclave_workers/,
+    ],
+    [
+      'too many workers',
+      '[api]\nenclave_workers = 65\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.enclave_workers/,
+    ],
+    [
+      'fractional workers',
+      '[api]\nenclave_workers = 1.5\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.enclave_workers/,
+    ],
+    [
+      'workers as text',
+      '[api]\nenclave_workers = "2"\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.enclave_workers/,
+    ],
   ];
   for (const [name, text, code, message] of refusals) {
     test(`refused: ${name}`, () => {
@@ -93,6 +117,14 @@ describe('availability config', () => {
       assertRefused(() => loadAvailabilityConfig('cas.toml', dir), code, message);
     });
   }
+
+  test('[api] enclave_workers: 0 by default, any integer 0..64 accepted', () => {
+    assert.equal(availabilityConfigFrom({}, '(t)', '/tmp').enclaveWorkers, 0);
+    for (const n of [0, 1, 2, 64]) {
+      const c = availabilityConfigFrom({ api: { enclave_workers: n } }, '(t)', '/tmp');
+      assert.equal(c.enclaveWorkers, n);
+    }
+  });
 
   test('an unreadable file is refused', () => {
     assertRefused(
