@@ -225,7 +225,11 @@ serveIpc({
     }
     return Promise.resolve({ per_second: round((n * 1000) / (t - t0), 0) });
   },
-  /** Barbican: POST /v1/secrets, then GET the payloads of what was stored. */
+  /**
+   * Barbican: POST /v1/secrets, then GET the payloads of what was stored. uWSGI's
+   * `--http-socket` closes the connection after each response, so every request goes on a new
+   * connection (`reset`): reusing one would race its close (ECONNRESET).
+   */
   async barbican(args) {
     const base = String(args['url']);
     const pool = new Pool(base, { connections: Number(args['concurrency']) });
@@ -238,6 +242,7 @@ serveIpc({
       const r = await pool.request({
         path: '/v1/secrets',
         method: 'POST',
+        reset: true,
         headers,
         body: JSON.stringify({ name: `s${i}`, payload, payload_content_type: 'text/plain' }),
       });
@@ -250,6 +255,7 @@ serveIpc({
       const r = await pool.request({
         path: `/v1/secrets/${stored[i % stored.length]!}/payload`,
         method: 'GET',
+        reset: true,
         headers: { 'x-project-id': 'bench', accept: 'text/plain' },
       });
       const body = await r.body.text();

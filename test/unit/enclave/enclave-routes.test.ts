@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:crypto';
-import { connect } from 'node:tls';
+import { connect, createSecureContext } from 'node:tls';
 import { after, before, test } from 'node:test';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
@@ -167,6 +167,33 @@ test('the launcher refuses a CAS whose chain lacks the pinned key', async () => 
     ),
     code('CAS_LAUNCHER_CAS_UNTRUSTED'),
   );
+});
+
+test('a chain that passed the pins once is still checked against other pins', async () => {
+  const id = await generateIdentity();
+  const other = await generateIdentity();
+  const key = {
+    keyPem: id.keyPem(),
+    certPem: id.certPem,
+    // A caller that opens many connections passes the key already loaded.
+    secureContext: createSecureContext({ key: id.keyPem(), cert: id.certPem }),
+  };
+  const open = (pins: { casKeyHash?: string; softwareKeyHash?: string }) =>
+    openEnclaveConnection({ host: '127.0.0.1', port }, key, pins);
+  for (let i = 0; i < 2; i++) {
+    const conn = await open({ casKeyHash: server.keyHash });
+    assert.equal((await conn.challenge()).length, 32);
+    await conn.close();
+  }
+  // The same chain bytes, remembered as passed for the right pin, are refused for another one,
+  // and a refusal is not remembered as a pass.
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(open({ casKeyHash: other.keyHash }), code('CAS_LAUNCHER_CAS_UNTRUSTED'));
+    await assert.rejects(
+      open({ casKeyHash: server.keyHash, softwareKeyHash: other.keyHash }),
+      code('CAS_LAUNCHER_CAS_UNTRUSTED'),
+    );
+  }
 });
 
 test('a connection without a client certificate gets no challenge', async () => {
