@@ -16,6 +16,14 @@ export function peerCertificate(request: FastifyRequest): X509Certificate | unde
 }
 
 /**
+ * The caller identity of each TLS connection, read once: the CLI keeps its connection alive
+ * across requests, and parsing the certificate and hashing its key per request was a visible
+ * share of a session create. Both listeners speak TLS 1.3 only, which has no renegotiation, so
+ * a connection's client certificate cannot change.
+ */
+const identities = new WeakMap<object, Omit<Caller, 'address'>>();
+
+/**
  * The caller of a route that needs an identity: the key hash of its TLS client certificate.
  * The certificate is not verified against any CA (self-signed CLI identities are the norm);
  * possession of its key was proven in the handshake.
@@ -23,12 +31,18 @@ export function peerCertificate(request: FastifyRequest): X509Certificate | unde
  * @throws CAS_SERVER_CLIENT_CERT_REQUIRED.
  */
 export function requireCaller(request: FastifyRequest): Caller {
-  const cert = peerCertificate(request);
-  if (cert === undefined) {
-    throw new CasError(
-      'CAS_SERVER_CLIENT_CERT_REQUIRED',
-      'this route needs a TLS client certificate (your CLI identity)',
-    );
+  const socket = request.raw.socket as object;
+  let identity = identities.get(socket);
+  if (identity === undefined) {
+    const cert = peerCertificate(request);
+    if (cert === undefined) {
+      throw new CasError(
+        'CAS_SERVER_CLIENT_CERT_REQUIRED',
+        'this route needs a TLS client certificate (your CLI identity)',
+      );
+    }
+    identity = { keyHash: keyHashOfCertificate(cert), certPem: cert.toString() };
+    identities.set(socket, identity);
   }
-  return { keyHash: keyHashOfCertificate(cert), certPem: cert.toString(), address: request.ip };
+  return { ...identity, address: request.ip };
 }
