@@ -1,10 +1,36 @@
-import { webcrypto, type KeyObject } from 'node:crypto';
-import { x509 } from '../crypto/x509.js';
-import { CasError } from '../errors/cas-error.js';
-import { keyTypeOf, toWebKeys } from './key-material.js';
+import { sign, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { KeyType } from '../policy/types.js';
+import { certificateExtensions } from './certificate-extensions.js';
+import {
+  bitString,
+  explicit,
+  int,
+  NULL,
+  oid,
+  seq,
+  setOf,
+  tlv,
+  uint,
+  utf8,
+  x509Time,
+} from './der.js';
+import { issuerFields } from './issuer-fields.js';
+import { keyTypeOf } from './key-material.js';
+import { publicKeyInfo } from './public-key-info.js';
 
-/** The Web Crypto provider, passed explicitly so no global provider is set at import. */
-const provider = webcrypto;
+// RSA signs on libuv's thread pool, so its milliseconds do not stall the event loop; the
+// thread hop would cost an EC or Ed25519 signature (tens of microseconds) more than it saves.
+const signAsync = promisify(sign);
+
+const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+const ECDSA_SHA384 = seq(oid('1.2.840.10045.4.3.3'));
+const ED25519 = seq(oid('1.3.101.112'));
+const SHA256_RSA = seq(oid('1.2.840.113549.1.1.11'), NULL);
+const COMMON_NAME = oid('2.5.4.3');
+const V3 = explicit(0, int(2));
+// Subjects are PrintableString when their characters allow, as @peculiar/x509 wrote them.
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
 /** What a certificate is issued from. */
 export interface IssueRequest {
@@ -26,103 +52,97 @@ export interface IssueRequest {
 }
 
 /**
- * Issues an X.509 v3 certificate and returns its PEM. CA certificates get BasicConstraints
- * CA:TRUE and keyUsage keyCertSign and cRLSign; end-entity certificates get CA:FALSE,
- * digitalSignature (and keyEncipherment for RSA keys), and an extended key usage of serverAuth
- * (`endpoint: server`), clientAuth (`client`) or both (no endpoint). Every certificate has a
- * subject key identifier and an authority key identifier equal to its issuer's.
+ * Issues an X.509 v3 certificate and returns its PEM (64-character lines, ending in a newline).
+ * The TBSCertificate is encoded here in DER and signed with node:crypto, with the algorithm of
+ * the signing key: ecdsa-with-SHA256 (P-256), ecdsa-with-SHA384 (P-384), Ed25519, or
+ * sha256WithRSAEncryption (RSA). The serial is the given hex as a positive INTEGER. The
+ * subject is one CN, a PrintableString when its characters allow, else a UTF8String. The
+ * validity is in UTCTime for 1950 to 2049 and GeneralizedTime otherwise, to the second.
  *
- * @throws CAS_SECRETS_INVALID_PARAMS for a SAN entry that is neither `dns:` nor `ip:`.
+ * CA certificates get BasicConstraints CA:TRUE and keyUsage keyCertSign, cRLSign and
+ * digitalSignature; end-entity certificates get CA:FALSE, digitalSignature (and
+ * keyEncipherment for RSA keys), and an extended key usage of serverAuth (`endpoint: server`),
+ * clientAuth (`client`) or both (no endpoint). Every certificate has a subject key identifier
+ * (SHA-1 of the public key bits) and an authority key identifier: the issuer's own subject
+ * key identifier when its certificate has one, else computed from the issuer's key. An issued
+ * certificate's issuer Name is the issuer certificate's subject, copied byte for byte.
+ *
+ * @throws CAS_SECRETS_INVALID_PARAMS for a SAN entry that is neither `dns:` nor `ip:`, or an
+ *   IP address that does not parse; CAS_SECRETS_INVALID_VALUE for an unsupported key;
+ *   RangeError for a serial that is not positive hex or an issuer PEM that is not a certificate.
  */
 export async function issueCertificate(req: IssueRequest): Promise<string> {
-  const subject = await toWebKeys(req.subjectKey);
-  const signer = req.issuer === undefined ? subject : await toWebKeys(req.issuer.privateKey);
-  const ski = await x509.SubjectKeyIdentifierExtension.create(subject.publicKey, false, provider);
-  const issuerCert =
-    req.issuer === undefined ? undefined : new x509.X509Certificate(req.issuer.certificatePem);
-  const issuerKeyId =
-    issuerCert === undefined
-      ? ski.keyId
-      : (issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ??
-        (await x509.SubjectKeyIdentifierExtension.create(signer.publicKey, false, provider)).keyId);
-
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(req.ca, undefined, true),
-    new x509.KeyUsagesExtension(keyUsages(req), true),
-    ski,
-    new x509.AuthorityKeyIdentifierExtension(issuerKeyId, false),
-  ];
-  if (!req.ca) {
-    const eku =
-      req.endpoint === 'server'
-        ? [x509.ExtendedKeyUsage.serverAuth]
-        : req.endpoint === 'client'
-          ? [x509.ExtendedKeyUsage.clientAuth]
-          : [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth];
-    extensions.push(new x509.ExtendedKeyUsageExtension(eku, false));
+  const subject = publicKeyInfo(req.subjectKey);
+  const signingKey = req.issuer?.privateKey ?? req.subjectKey;
+  const subjectName = rdnName(req.commonName);
+  let issuerName = subjectName;
+  let authorityKeyId = subject.keyId;
+  if (req.issuer !== undefined) {
+    const fields = issuerFields(req.issuer.certificatePem);
+    issuerName = fields.subject;
+    authorityKeyId = fields.keyId ?? publicKeyInfo(req.issuer.privateKey).keyId;
   }
-  if (req.san.length > 0) extensions.push(subjectAltName(req.name, req.san));
-
-  const subjectName = [{ CN: [req.commonName] }];
-  const cert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: req.serialHex,
-      subject: subjectName,
-      issuer: issuerCert === undefined ? subjectName : issuerCert.subjectName,
-      notBefore: req.notBefore,
-      notAfter: req.notAfter,
-      publicKey: subject.publicKey,
-      signingKey: signer.privateKey,
-      signingAlgorithm: signer.signAlg,
-      extensions,
-    },
-    provider,
+  const keyType = keyTypeOf(signingKey);
+  const algorithm = signatureAlgorithm(keyType);
+  const tbs = seq(
+    V3,
+    uint(serialBytes(req.serialHex)),
+    algorithm,
+    issuerName,
+    seq(x509Time(req.notBefore), x509Time(req.notAfter)),
+    subjectName,
+    subject.spki,
+    certificateExtensions({
+      name: req.name,
+      ca: req.ca,
+      rsa: keyTypeOf(req.subjectKey).startsWith('RSA'),
+      san: req.san,
+      ...(req.endpoint === undefined ? {} : { endpoint: req.endpoint }),
+      keyId: subject.keyId,
+      authorityKeyId,
+    }),
   );
-  return cert.toString('pem') + '\n';
+  const signature = keyType.startsWith('RSA')
+    ? await signAsync(digestOf(keyType), tbs, signingKey)
+    : sign(digestOf(keyType), tbs, signingKey);
+  return pem(seq(tbs, algorithm, bitString(signature)));
 }
 
-function keyUsages(req: IssueRequest): x509.KeyUsageFlags {
-  if (req.ca) {
-    return (
-      x509.KeyUsageFlags.keyCertSign |
-      x509.KeyUsageFlags.cRLSign |
-      x509.KeyUsageFlags.digitalSignature
-    );
-  }
-  const rsa = keyTypeOf(req.subjectKey).startsWith('RSA');
-  return rsa
-    ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
-    : x509.KeyUsageFlags.digitalSignature;
+/** A Name of one CN. */
+function rdnName(commonName: string): Buffer {
+  const value = PRINTABLE.test(commonName)
+    ? tlv(0x13, Buffer.from(commonName, 'latin1'))
+    : utf8(commonName);
+  return seq(setOf(seq(COMMON_NAME, value)));
 }
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6 = /^[0-9a-fA-F:.]+$/;
-const DNS_NAME =
-  /^(?:\*\.)?[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/;
+function serialBytes(hex: string): Buffer {
+  if (!/^[0-9a-fA-F]+$/.test(hex) || /^0*$/.test(hex)) {
+    throw new RangeError('the serial must be positive hex');
+  }
+  return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+}
 
-function subjectAltName(secret: string, san: readonly string[]): x509.Extension {
-  const names = san.map((e) => generalName(secret, e));
-  try {
-    return new x509.SubjectAlternativeNameExtension(names, false);
-  } catch {
-    // The address parser refuses what the pattern let through (an IPv6 form like `1:2:3`).
-    throw new CasError(
-      'CAS_SECRETS_INVALID_PARAMS',
-      `secret '${secret}': a SAN IP address is not a valid IPv4 or IPv6 address`,
-    );
+function signatureAlgorithm(keyType: KeyType): Buffer {
+  switch (keyType) {
+    case 'P-256':
+      return ECDSA_SHA256;
+    case 'P-384':
+      return ECDSA_SHA384;
+    case 'Ed25519':
+      return ED25519;
+    case 'RSA-2048':
+    case 'RSA-3072':
+      return SHA256_RSA;
   }
 }
 
-function generalName(secret: string, entry: string): x509.JsonGeneralName {
-  const colon = entry.indexOf(':');
-  const type = entry.slice(0, colon);
-  const value = entry.slice(colon + 1);
-  if (type === 'dns' && DNS_NAME.test(value) && value.length <= 253) return { type: 'dns', value };
-  if (type === 'ip' && (IPV4.test(value) || (value.includes(':') && IPV6.test(value)))) {
-    return { type: 'ip', value };
-  }
-  throw new CasError(
-    'CAS_SECRETS_INVALID_PARAMS',
-    `secret '${secret}': SAN entry '${entry}' must be dns:<name> or ip:<address>`,
-  );
+/** The digest node:crypto's sign() takes for a key type (none: Ed25519 hashes internally). */
+function digestOf(keyType: KeyType): string | null {
+  return keyType === 'P-384' ? 'sha384' : keyType === 'Ed25519' ? null : 'sha256';
+}
+
+function pem(der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
