@@ -345,6 +345,28 @@ test('invalid SAN entries are refused with CAS_SECRETS_INVALID_PARAMS, the first
   }
 });
 
+test('the CN is written literally: no quote stripping, unescaping or #hex as @peculiar/x509 did', async () => {
+  const [key] = await keyPair('Ed25519');
+  const cases: [string, number][] = [
+    ['say "hi" now', 0x0c],
+    ['a\\b', 0x0c],
+    ['#41', 0x0c],
+    ['x\\0ay', 0x0c],
+    ["Alice, O=Evil (it's me)", 0x13],
+    ['名前', 0x0c],
+  ];
+  for (const [commonName, tag] of cases) {
+    const pem = await issueCertificate(caRequest(key, { commonName }));
+    assert.deepEqual(new x509.X509Certificate(pem).subjectName.getField('CN'), [commonName]);
+    const value = Buffer.from(commonName, 'utf8');
+    const attribute = Buffer.concat([
+      Buffer.from([0x06, 0x03, 0x55, 0x04, 0x03, tag, value.length]),
+      value,
+    ]);
+    assert.ok(tbsHex(pem).includes(attribute.toString('hex')), commonName);
+  }
+});
+
 test('property: random CN, DNS SANs and serial round-trip through a verifying certificate', async () => {
   const [caKey, leafKey] = await keyPair('P-256');
   const ca = await issueCertificate(caRequest(caKey));
