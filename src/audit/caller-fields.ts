@@ -10,11 +10,13 @@ export function callerFields(caller: Caller): {
   address?: string;
   subject?: string;
 } {
-  let subject: string | undefined;
-  try {
-    subject = new X509Certificate(caller.certPem).subject;
-  } catch {
-    subject = undefined;
+  let subject = caller.subject;
+  if (subject === undefined) {
+    try {
+      subject = new X509Certificate(caller.certPem).subject;
+    } catch {
+      subject = undefined;
+    }
   }
   return {
     caller: caller.keyHash,

@@ -41,7 +41,11 @@ export function requireCaller(request: FastifyRequest): Caller {
         'this route needs a TLS client certificate (your CLI identity)',
       );
     }
-    identity = { keyHash: keyHashOfCertificate(cert), certPem: cert.toString() };
+    identity = {
+      keyHash: keyHashOfCertificate(cert),
+      certPem: cert.toString(),
+      subject: cert.subject,
+    };
     identities.set(socket, identity);
   }
   return { ...identity, address: request.ip };

@@ -1,6 +1,5 @@
 import { CasError } from '../../errors/cas-error.js';
 import { callerFields } from '../../audit/caller-fields.js';
-import { keyHashOfPem } from '../../crypto/key-hash.js';
 import type { CasRuntime } from '../cas-runtime.js';
 import type { Caller } from '../caller.js';
 import { resolveImports } from './resolve-imports.js';
@@ -86,7 +85,8 @@ export async function createSession(
     name: parsed.name,
     active: hash,
     creator: caller.certPem,
-    creator_key_hash: keyHashOfPem(caller.certPem),
+    // The key hash of `creator`, already computed from the same certificate for this caller.
+    creator_key_hash: caller.keyHash,
     history: [{ hash, uploader_key_hash: caller.keyHash, at: now.toISOString() }],
   };
   // The audit line is written in the same transaction: no audit line, no session.
