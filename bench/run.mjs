@@ -239,6 +239,18 @@ async function run(dir) {
     ),
   });
 
+  // `--only peer`: the Barbican comparison alone, with the one attest figure it needs.
+  if (opts.only === 'peer') {
+    const attest16 = await withCpu({ cas: casInfo.pid, las: las.pid, load: loadPid }, () =>
+      load.call('attest', {
+        concurrency: 16,
+        count: COUNTS.attest[16],
+        configIds: ['bench-attest/app'],
+      }),
+    );
+    await runPeer(dir, load, attest16, casInfo.pid);
+    return;
+  }
   // `--only session` (for profiling the client API) skips the attest and limit figures.
   const attest = {};
   let attestRecord;
