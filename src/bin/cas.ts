@@ -19,6 +19,7 @@ import { formatAddress } from '../config/listen-address.js';
 import { loadOrCreateBackupKey } from '../core/backup/backup-key.js';
 import { callPeer } from '../core/backup/peer-client.js';
 import { trustedCases } from '../core/backup/trusted-cas.js';
+import { attestWorkload } from '../core/attest-workload.js';
 import { CasRuntime } from '../core/cas-runtime.js';
 import { snapshotStoppedDatabase, takeSnapshot } from '../core/snapshot/take-snapshot.js';
 import { enclaveDeps } from '../core/enclave-deps.js';
@@ -155,11 +156,18 @@ async function startCas(
   scheduleSnapshots(rt, config, logger);
   awaitRegistration(rt, logger);
   await beforeListen?.(rt);
+  const deps = enclaveDeps(rt);
   const servers = await startCasServers(rt, {
     apiListen: config.apiListen,
     enclaveListen: config.enclaveListen,
     logger,
-    registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(rt)),
+    registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, deps),
+    // [api] enclave_workers > 0: workers serve TLS and HTTP; attestation stays in this process.
+    enclaveWorkers: {
+      count: config.enclaveWorkers,
+      attest: (input) => attestWorkload(deps, input),
+      log: { simulation: true, to: 'stderr' },
+    },
   });
   return { rt, servers, logger };
 }

@@ -28,14 +28,19 @@ export function createMetrics(): CasMetrics {
   };
 }
 
+/** Where {@link countRequests} counts: the registry's counter, or an enclave worker's relay. */
+export interface RequestCounter {
+  inc(labels: Partial<Record<'api' | 'route' | 'method' | 'status', string>>, value?: number): void;
+}
+
 /** Counts every response by route pattern (never by session name or URL). */
 export function countRequests(
   app: FastifyInstance,
-  metrics: CasMetrics,
+  counter: RequestCounter,
   api: 'client' | 'enclave',
 ): void {
   app.addHook('onResponse', async (request, reply) => {
-    metrics.requests.inc({
+    counter.inc({
       api,
       route: request.routeOptions.url ?? 'unknown',
       method: request.method,

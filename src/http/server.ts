@@ -13,12 +13,16 @@ import { registerOwnerRoutes } from './client-api/owner-routes.js';
 import { registerPublicRoutes } from './client-api/public-routes.js';
 import { registerSessionRoutes } from './client-api/session-routes.js';
 import { installErrorMapping } from './error-mapper.js';
-import { countRequests, createMetrics, type CasMetrics } from './metrics.js';
+import { startEnclaveWorkers, type EnclaveWorkersOptions } from './enclave-workers/primary.js';
+import { countRequests, createMetrics, type CasMetrics, type RequestCounter } from './metrics.js';
 
 /** The two running listeners. */
 export interface CasServers {
   readonly client: FastifyInstance;
-  readonly enclave: FastifyInstance;
+  /** The enclave listener's app; absent when enclave workers serve the enclave API. */
+  readonly enclave?: FastifyInstance;
+  /** Process ids of the enclave workers (empty in-process). */
+  readonly enclaveWorkerPids: () => readonly number[];
   readonly clientAddress: ListenAddress;
   readonly enclaveAddress: ListenAddress;
   readonly metrics: CasMetrics;
@@ -32,29 +36,44 @@ export interface StartServersOptions {
   readonly logger: Logger;
   /** Mounts the enclave API's routes (the enclave engineer's `registerEnclaveRoutes`). */
   readonly registerEnclaveRoutes?: (app: FastifyInstance) => Promise<void> | void;
+  /**
+   * Serve the enclave API from `count` worker processes (`[api] enclave_workers`) that ask
+   * this process to attest; `registerEnclaveRoutes` is then not used. Absent or count 0:
+   * in-process.
+   */
+  readonly enclaveWorkers?: Omit<EnclaveWorkersOptions, 'listen' | 'logger' | 'counter'>;
 }
 
-function tlsOptions(keys: CasKeys, enclave: boolean): SecureContextOptions {
+/** The TLS options of a listener; the enclave one issues no session tickets. */
+export function listenerTlsOptions(
+  tls: { readonly key: string; readonly cert: string },
+  enclave: boolean,
+): SecureContextOptions {
   return {
-    key: keys.softwareKeyPem,
-    cert: keys.chainPem,
+    key: tls.key,
+    cert: tls.cert,
     minVersion: 'TLSv1.3',
     // The enclave API binds nonces to one connection: no session tickets (resumption).
     ...(enclave ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}),
   };
 }
 
-function build(
-  rt: CasRuntime,
+function tlsOf(keys: CasKeys): { key: string; cert: string } {
+  return { key: keys.softwareKeyPem, cert: keys.chainPem };
+}
+
+/** A listener's Fastify app (not listening yet): TLS 1.3, any client certificate accepted. */
+export function buildListener(
+  tls: { readonly key: string; readonly cert: string },
   logger: Logger,
-  extra: { readonly enclave: boolean },
+  enclave: boolean,
 ): FastifyInstance {
   return fastify({
-    loggerInstance: logger.child({ api: extra.enclave ? 'enclave' : 'client' }),
+    loggerInstance: logger.child({ api: enclave ? 'enclave' : 'client' }),
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
     https: {
-      ...tlsOptions(rt.keys, extra.enclave),
+      ...listenerTlsOptions(tls, enclave),
       // Client certificates are self-signed identities: accept any at the TLS layer; routes that
       // need one check for it (CAS_SERVER_CLIENT_CERT_REQUIRED) and use its key hash.
       requestCert: true,
@@ -63,7 +82,23 @@ function build(
   }) as unknown as FastifyInstance;
 }
 
-async function listen(
+/** What the enclave listener has besides its routes, in the CAS process or in a worker. */
+export function mountEnclaveListener(
+  app: FastifyInstance,
+  counter: RequestCounter,
+  state: () => string | Promise<string>,
+): void {
+  installErrorMapping(app);
+  countRequests(app, counter, 'enclave');
+  app.get('/health', async () => ({ state: await state() }));
+}
+
+/**
+ * Listens and returns the bound address (the real port when `address.port` is 0).
+ *
+ * @throws CAS_SERVER_LISTEN_FAILED
+ */
+export async function listen(
   app: FastifyInstance,
   address: ListenAddress,
   what: string,
@@ -95,25 +130,48 @@ export async function startCasServers(
   options: StartServersOptions,
 ): Promise<CasServers> {
   const metrics = createMetrics();
-  const client = build(rt, options.logger, { enclave: false });
+  const client = buildListener(tlsOf(rt.keys), options.logger, false);
   installErrorMapping(client);
-  countRequests(client, metrics, 'client');
+  countRequests(client, metrics.requests, 'client');
   registerPublicRoutes(client, rt, metrics);
   registerOwnerRoutes(client, rt);
   registerBackupRoutes(client, rt);
   await registerSessionRoutes(client, rt);
-
-  const enclave = build(rt, options.logger, { enclave: true });
-  installErrorMapping(enclave);
-  countRequests(enclave, metrics, 'enclave');
-  enclave.get('/health', () => ({ state: rt.state }));
-  await options.registerEnclaveRoutes?.(enclave);
-
   rt.onKeysChanged((keys) => {
-    (client.server as HttpsServer).setSecureContext(tlsOptions(keys, false));
-    (enclave.server as HttpsServer).setSecureContext(tlsOptions(keys, true));
+    (client.server as HttpsServer).setSecureContext(listenerTlsOptions(tlsOf(keys), false));
   });
   const clientAddress = await listen(client, options.apiListen, 'client API');
+  const workers = options.enclaveWorkers;
+  if (workers !== undefined && workers.count > 0) {
+    try {
+      const started = await startEnclaveWorkers(rt, {
+        ...workers,
+        listen: options.enclaveListen,
+        logger: options.logger,
+        counter: metrics.requests,
+      });
+      return {
+        client,
+        clientAddress,
+        enclaveAddress: started.address,
+        enclaveWorkerPids: started.pids,
+        metrics,
+        async close() {
+          await Promise.all([client.close(), started.close()]);
+        },
+      };
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  const enclave = buildListener(tlsOf(rt.keys), options.logger, true);
+  mountEnclaveListener(enclave, metrics.requests, () => rt.state);
+  await options.registerEnclaveRoutes?.(enclave);
+  rt.onKeysChanged((keys) => {
+    (enclave.server as HttpsServer).setSecureContext(listenerTlsOptions(tlsOf(keys), true));
+  });
   let enclaveAddress: ListenAddress;
   try {
     enclaveAddress = await listen(enclave, options.enclaveListen, 'enclave API');
@@ -126,6 +184,7 @@ export async function startCasServers(
     enclave,
     clientAddress,
     enclaveAddress,
+    enclaveWorkerPids: () => [],
     metrics,
     async close() {
       await Promise.all([client.close(), enclave.close()]);

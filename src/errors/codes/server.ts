@@ -99,4 +99,10 @@ export const serverCodes = defineCodes({
     summary:
       'The CAS verified but breaks a rule (simulation, debug, injected key, measurement, key hash); the message names the flag that would accept it.',
   },
+  CAS_SERVER_ENCLAVE_WORKER_NO_ANSWER: {
+    status: 503,
+    exit: 4,
+    summary:
+      'An enclave worker got no answer from the CAS process in time (busy, or restarting); retry the workload start.',
+  },
 });

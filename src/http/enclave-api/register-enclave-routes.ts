@@ -1,20 +1,37 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { attestWorkload } from '../../core/attest-workload.js';
+import {
+  attestWorkload,
+  type AttestWorkloadInput,
+  type ProvisionedConfig,
+} from '../../core/attest-workload.js';
 import { NonceStore } from '../../core/enclave/nonce-store.js';
 import type { AttestWorkloadDeps } from '../../core/enclave/ports.js';
 import { CasError } from '../../errors/cas-error.js';
 import { parseBody } from '../parse-body.js';
 import { tlsConnectionFacts, type ConnectionFacts } from './connection-facts.js';
 
-/** Dependencies of the enclave routes. */
-export interface EnclaveRouteDeps extends AttestWorkloadDeps {
+/** What the enclave routes need besides the attestation: the connection's nonce and facts. */
+export interface EnclaveRouteOptions {
   /** Nonce store; by default one per listener with the deps' clock and node:crypto. */
   readonly nonces?: NonceStore;
   /** Connection facts; injected by tests that run without TLS. */
   readonly connectionOf?: (request: FastifyRequest) => ConnectionFacts;
 }
+
+/**
+ * Dependencies of the enclave routes: the use case's deps (the attestation runs here), or a
+ * clock and an `attest` that runs it elsewhere (an enclave worker asks the CAS process).
+ */
+export type EnclaveRouteDeps = EnclaveRouteOptions &
+  (
+    | AttestWorkloadDeps
+    | {
+        readonly now: () => Date;
+        readonly attest: (input: AttestWorkloadInput) => Promise<ProvisionedConfig>;
+      }
+  );
 
 const attestBody = z.strictObject({
   config_id: z.string().min(1).max(1200),
@@ -52,6 +69,10 @@ export function registerEnclaveRoutes(app: FastifyInstance, deps: EnclaveRouteDe
       randomBytes: (n) => Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n))),
     });
   const connectionOf = deps.connectionOf ?? tlsConnectionFacts;
+  const attest =
+    'attest' in deps
+      ? deps.attest
+      : (input: AttestWorkloadInput): Promise<ProvisionedConfig> => attestWorkload(deps, input);
 
   app.post('/v1/enclave/challenge', { bodyLimit: 1024 }, (request) => {
     const facts = connectionOf(request);
@@ -77,7 +98,7 @@ export function registerEnclaveRoutes(app: FastifyInstance, deps: EnclaveRouteDe
     if (body.evidence !== undefined && body.evidence.data.length % 4 !== 0) {
       throw new CasError('CAS_ENCLAVE_BAD_REQUEST', 'evidence.data must be padded base64');
     }
-    const config = await attestWorkload(deps, {
+    const config = await attest({
       configId: body.config_id,
       ...(body.evidence === undefined
         ? {}

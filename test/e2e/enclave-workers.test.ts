@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { isCasError } from '../../src/errors/cas-error.js';
+import { runBin } from '../helpers/bin.js';
+import {
+  envSession,
+  ok,
+  replayEvidence,
+  startProvisionedCas,
+  type ProvisionedCas,
+} from '../helpers/provisioned-cas.js';
+
+// `[api] enclave_workers = 2`: two processes serve the enclave API's TLS and HTTP; the CAS
+// process still verifies, looks up and renders. Everything a workload sees must be as in-process.
+
+/** Process ids of the CAS's children (its enclave workers). */
+function workersOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('a CAS with enclave workers', () => {
+  let p: ProvisionedCas | undefined;
+  let envHash: string;
+  const secrets: string[] = [];
+  const showEnv = async (): Promise<Record<string, string>> => {
+    const r = ok(
+      await runBin('cas-run', ['env'], { env: { ...p!.launch, SCONE_CONFIG_ID: 'show/env' } }),
+      'cas-run env',
+    );
+    const env = Object.fromEntries(
+      r.stdout
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    secrets.push(env['PW'] ?? '');
+    return env;
+  };
+
+  before(async () => {
+    p = await startProvisionedCas('enclave_workers = 2\n');
+    envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
+  });
+  after(async () => {
+    await p?.close();
+  });
+
+  test('two worker processes serve; a workload is provisioned through them', async () => {
+    const workers = await until('two workers', () => {
+      const w = workersOf(p!.cas.child.pid!);
+      return w.length === 2 ? w : undefined;
+    });
+    assert.equal(workers.length, 2);
+    const r = ok(
+      await runBin('cas-run', [p!.program], {
+        env: { ...p!.launch, SCONE_CONFIG_ID: 'hello-demo/hello' },
+      }),
+      'cas-run',
+    );
+    assert.match(r.stdout, /GREETING=Hello from the CAS/);
+    assert.match(r.stdout, /file server.key mode=600 /);
+    // The worker logs its requests, marked; the CAS process logs the attestation.
+    assert.match(p!.cas.output(), /"worker":[12],"api":"enclave"/);
+    assert.match(p!.cas.output(), /service_attested/);
+  });
+
+  test('a session update is seen by the next provisioning', async () => {
+    const file = join(p!.dir, 'show.yaml');
+    writeFileSync(file, envSession('show', 'env', 'one'));
+    ok(
+      await runBin('scone', ['session', 'create', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
+      'create',
+    );
+    assert.equal((await showEnv())['SETTING'], 'one');
+    writeFileSync(file, envSession('show', 'env', 'two'));
+    ok(
+      await runBin('scone', ['session', 'update', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
+      'update',
+    );
+    assert.equal((await showEnv())['SETTING'], 'two');
+  });
+
+  test('replayed evidence is refused with the in-process code; a refusal has the same body', async () => {
+    const { refusal, config } = await replayEvidence(p!, 'hello-demo/hello');
+    assert.ok(isCasError(refusal) && refusal.code === 'CAS_ATTESTATION_REFUSED', String(refusal));
+    assert.equal(config.service, 'hello');
+    // The body the CAS process's attestWorkload refused with, relayed unchanged.
+    const r = await runBin('cas-run', [p!.program], {
+      env: { ...p!.launch, SCONE_CONFIG_ID: 'no-such-session/hello' },
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes('CAS_SESSION_UNKNOWN_OR_DENIED'), r.stderr);
+    assert.ok(
+      r.stderr.includes(
+        'no configuration for no-such-session/hello: the session or service does not exist, or is not available to this workload',
+      ),
+      r.stderr,
+    );
+  });
+
+  test('kill -9 of a worker: provisioning still works and a replacement appears', async () => {
+    const cas = p!.cas.child.pid!;
+    const [victim, survivor] = workersOf(cas);
+    assert.ok(victim !== undefined && survivor !== undefined);
+    process.kill(victim, 'SIGKILL');
+    await until('the worker to be gone', () =>
+      workersOf(cas).includes(victim) ? undefined : true,
+    );
+    assert.ok(Object.keys(await showEnv()).includes('SETTING'));
+    const now = await until('a replacement worker', () => {
+      const w = workersOf(cas);
+      return w.length === 2 && !w.includes(victim) ? w : undefined;
+    });
+    assert.ok(now.includes(survivor));
+    await until('the exit in the CAS log', () =>
+      /enclave worker exited; starting a replacement/.test(p!.cas.output()) ? true : undefined,
+    );
+    // Both workers serve again (several runs, each a new connection).
+    for (let i = 0; i < 3; i++) assert.equal((await showEnv())['SETTING'], 'two');
+  });
+
+  test('no secret value appears in the CAS output', () => {
+    assert.ok(secrets.length >= 4);
+    for (const s of secrets) {
+      assert.equal(s.length, 24);
+      assert.ok(!p!.cas.output().includes(s), 'a secret value is in the CAS output');
+    }
+    assert.doesNotMatch(p!.cas.output(), /PRIVATE KEY/);
+  });
+});

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateIdentity } from '../../src/crypto/identity.js';
+import { workloadBinding } from '../../src/crypto/workload-binding.js';
+import { openEnclaveConnection, type WorkloadConfig } from '../../src/launcher/enclave-client.js';
+import { parseHostPort } from '../../src/launcher/host-port.js';
+import { requestSimEvidence } from '../../src/launcher/las-client.js';
+import { runBin, type RunResult } from './bin.js';
+import { startDaemon, stopDaemon, type Daemon } from './daemon.js';
+import { freePort } from './free-port.js';
+
+const HELLO = join(process.cwd(), 'examples', 'hello');
+
+/** The last field of the line of `text` that starts with `prefix` (asserted present). */
+export function field(text: string, prefix: string): string {
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  assert.ok(line, `no "${prefix}" line in:\n${text}`);
+  return line.trim().split(/\s+/).pop()!;
+}
+
+/** Asserts a binary exited with 0. */
+export function ok(r: RunResult, what: string): RunResult {
+  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+  return r;
+}
+
+/**
+ * A session whose service `service` runs `env` (measurement `$ENV`, from `cas-run --hash env`)
+ * with `SETTING` and `PW`, a generated 24-character secret: what a workload sees, printed.
+ */
+export function envSession(name: string, service: string, setting: string): string {
+  return `name: ${name}
+version: "0.3.10"
+security:
+  attestation:
+    mode: simulation
+services:
+  - name: ${service}
+    command: env
+    environment:
+      SETTING: ${setting}
+      PW: $$SCONE::pw$$
+    attestation:
+      - mrenclave: [$ENV]
+secrets:
+  - name: pw
+    kind: ascii
+    size: 24
+`;
+}
+
+/** A provisioned CAS and a LAS with the hello example's sessions, as a new user sets them up. */
+export interface ProvisionedCas {
+  readonly dir: string;
+  readonly cas: Daemon;
+  readonly las: Daemon;
+  /** A copy of examples/hello/hello.sh, measured into the sessions. */
+  readonly program: string;
+  readonly mrenclave: string;
+  /** Where the hello session puts its injection files. */
+  readonly runDir: string;
+  /** cas-run's environment (CAS and LAS addresses, sim mode, pinned CAS key hash). */
+  readonly launch: NodeJS.ProcessEnv;
+  /** The CLI's environment (its own state file). */
+  readonly cli: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a CAS (`[api]` lines of `extraApi` added to its config) and a LAS in a temporary folder,
+ * provisions the CAS with the CLI, and creates the hello example's two sessions (`hello-demo`,
+ * `hello-demo-importer`) for a copy of hello.sh.
+ */
+export async function startProvisionedCas(extraApi = ''): Promise<ProvisionedCas> {
+  const dir = mkdtempSync(join(tmpdir(), 'cas-prov-'));
+  const cli = { SCONE_CLI_CONFIG: join(dir, 'cli.json') };
+  const api = `127.0.0.1:${await freePort()}`;
+  writeFileSync(
+    join(dir, 'cas.toml'),
+    `[api]\napi_listen = "${api}"\nenclave_listen = "127.0.0.1:0"\n${extraApi}`,
+  );
+  writeFileSync(
+    join(dir, 'owner.toml'),
+    '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
+  );
+  const cas = await startDaemon('cas', ['-c', 'cas.toml'], dir, /CAS enclave API:.*\n/);
+  const las = await startDaemon(
+    'las',
+    ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
+    dir,
+    /LAS listening on .*\n/,
+  );
+  const close = async (): Promise<void> => {
+    await stopDaemon(cas.child);
+    await stopDaemon(las.child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const casKeyHash = field(cas.stdout(), 'CAS key hash:');
+    ok(
+      await runBin(
+        'scone',
+        [
+          'cas',
+          'provision',
+          api,
+          '-c',
+          casKeyHash,
+          '--token',
+          field(cas.stdout(), 'CAS provisioning token:'),
+          '--config-file',
+          join(dir, 'owner.toml'),
+          'with-attestation',
+          '--only_for_testing-debug',
+        ],
+        { env: cli },
+      ),
+      'provision',
+    );
+    const program = join(dir, 'hello');
+    copyFileSync(join(HELLO, 'hello.sh'), program);
+    const mrenclave = ok(await runBin('cas-run', ['--hash', program]), 'hash').stdout.trim();
+    assert.match(mrenclave, /^[0-9a-f]{64}$/);
+    const runDir = join(dir, 'run');
+    const vars = [
+      '-e',
+      'SESSION=hello-demo',
+      '-e',
+      'IMPORTER=hello-demo-importer',
+      '-e',
+      `MRENCLAVE=${mrenclave}`,
+      '-e',
+      `PLATFORM_ID=${field(las.stdout(), 'LAS platform id:')}`,
+      '-e',
+      `CONFIG_DIR=${runDir}`,
+    ];
+    for (const file of ['session.yaml', 'importer.yaml']) {
+      ok(
+        await runBin('scone', ['session', 'create', join(HELLO, file), ...vars], { env: cli }),
+        file,
+      );
+    }
+    const launch = {
+      SCONE_CAS_ADDR: field(cas.stdout(), 'CAS enclave API:'),
+      SCONE_LAS_ADDR: field(las.stdout(), 'LAS listening on'),
+      SCONE_MODE: 'sim',
+      SCONE_CAS_KEY_HASH: casKeyHash,
+    };
+    return { dir, cas, las, program, mrenclave, runDir, launch, cli, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * The replay attack of the enclave protocol: evidence bound to connection A's nonce and key is
+ * presented on connection B (its own nonce); then A presents it. Returns B's refusal and A's
+ * configuration.
+ */
+export async function replayEvidence(
+  p: Pick<ProvisionedCas, 'launch' | 'program'>,
+  configId: string,
+): Promise<{ readonly refusal: unknown; readonly config: WorkloadConfig }> {
+  const casAddr = parseHostPort(p.launch['SCONE_CAS_ADDR']!, 18765)!;
+  const lasAddr = parseHostPort(p.launch['SCONE_LAS_ADDR']!, 18766)!;
+  const a = await generateIdentity();
+  const b = await generateIdentity();
+  const first = await openEnclaveConnection(
+    casAddr,
+    { keyPem: a.keyPem(), certPem: a.certPem },
+    {},
+  );
+  const second = await openEnclaveConnection(
+    casAddr,
+    { keyPem: b.keyPem(), certPem: b.certPem },
+    {},
+  );
+  try {
+    const nonce = await first.challenge();
+    const spki = a.certificate.publicKey.export({ type: 'spki', format: 'der' });
+    const evidence = await requestSimEvidence(lasAddr, p.program, workloadBinding(nonce, spki));
+    const own = await second.challenge();
+    const refusal = await second
+      .attest({
+        config_id: configId,
+        nonce: own.toString('hex'),
+        evidence: { type: 'sim', data: evidence.data },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    const config = await first.attest({
+      config_id: configId,
+      nonce: nonce.toString('hex'),
+      evidence: { type: 'sim', data: evidence.data },
+    });
+    return { refusal, config };
+  } finally {
+    await first.close();
+    await second.close();
+  }
+}
