@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isCasError } from '../../src/errors/cas-error.js';
@@ -16,22 +17,39 @@ import {
 // `[api] enclave_workers = 2`: two processes serve the enclave API's TLS and HTTP; the CAS
 // process still verifies, looks up and renders. Everything a workload sees must be as in-process.
 
-/** Process ids of the CAS's children (its enclave workers). */
+/** Process ids of the CAS's enclave workers (tsx may have an esbuild child too). */
 function workersOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
       .split('\n')
-      .map((l) => Number(l.trim()))
-      .filter((n) => n > 0);
+      .filter((l) => l.includes('enclave-workers/worker-main'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
   } catch {
     return [];
   }
 }
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 20_000): Promise<T> {
+/** GET over TLS without a client certificate, the CAS's certificate not checked. */
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject);
+  });
+}
+
+async function until<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -137,6 +155,21 @@ describe('a CAS with enclave workers', () => {
     );
     // Both workers serve again (several runs, each a new connection).
     for (let i = 0; i < 3; i++) assert.equal((await showEnv())['SETTING'], 'two');
+  });
+
+  test("/health on the enclave API has the CAS state; /metrics counts the workers' requests", async () => {
+    const health = await get(`https://${p!.launch['SCONE_CAS_ADDR']!}/health`);
+    assert.deepEqual(JSON.parse(health), { state: 'provisioned' });
+    const client = /CAS client API: (https:\/\/\S+)/.exec(p!.cas.stdout())?.[1];
+    assert.ok(client !== undefined);
+    // Workers send their counts once a second.
+    const counted = await until('enclave counts in /metrics', async () => {
+      const text = await get(`${client}metrics`);
+      const attest =
+        /cas_http_requests_total\{api="enclave",route="\/v1\/enclave\/attest",method="POST",status="200"\} [1-9]/;
+      return attest.test(text) && /api="enclave",route="\/health"/.test(text) ? text : undefined;
+    });
+    assert.match(counted, /api="enclave",route="\/v1\/enclave\/challenge"/);
   });
 
   test('no secret value appears in the CAS output', () => {

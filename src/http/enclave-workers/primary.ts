@@ -62,10 +62,15 @@ export async function startEnclaveWorkers(
   options: EnclaveWorkersOptions,
 ): Promise<EnclaveWorkers> {
   // SCHED_NONE: every worker accepts on the shared socket itself and the kernel spreads the
-  // connections. Round-robin would have this process accept every connection and pass its
-  // handle over IPC, costing the CAS process (the one doing the attestations) CPU per
-  // connection; with TLS handshakes of similar cost, the kernel's spread is even enough.
-  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  // connections. Round-robin has this process accept every connection and pass its handle over
+  // IPC, costing the CAS process (the one doing the attestations) CPU per connection. Measured
+  // on 2 cores, 2 workers, 16 clients doing TLS 1.3 handshake + challenge (load generator on
+  // the same cores): SCHED_NONE ~200/s, round-robin ~125-150/s; both spread the connections
+  // about evenly (45/55 at worst), so round-robin buys nothing here.
+  // NODE_CLUSTER_SCHED_POLICY=rr (Node's own variable) still chooses round-robin.
+  if (process.env['NODE_CLUSTER_SCHED_POLICY'] === undefined) {
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+  }
   cluster.setupPrimary({ exec: workerEntry(), serialization: 'advanced', args: [] });
   const workers = new Set<Worker>();
   let closing = false;
