@@ -84,6 +84,8 @@ let owner: Identity | undefined;
 let target: Target | undefined;
 let client: CasClient | undefined;
 let anonymous: Pool | undefined;
+/** Hashes of the sessions each `sessions` create phase made, by tag (for the update phase). */
+const createdHashes = new Map<string, string[]>();
 
 function need<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`${what} is not set up`);
@@ -160,7 +162,10 @@ serveIpc({
         : handshakeOnce(t, limitPort, keys[i]!),
     );
   },
-  /** Create, then update, then read `count` sessions made from `template` ($NAME, $RELEASE). */
+  /**
+   * One phase over `count` sessions made from `template` ($NAME, $RELEASE) and named by `tag`:
+   * `create`, then `update` (a new version naming the created one as predecessor), then `read`.
+   */
   async sessions(args) {
     const c = need(client, 'client');
     const count = Number(args['count']);
@@ -169,21 +174,30 @@ serveIpc({
     const tag = String(args['tag']);
     const text = (i: number, n: number): string =>
       template.replaceAll('$NAME', `${tag}-${i}`).replaceAll('$RELEASE', String(n));
-    const hashes: string[] = [];
-    const create = await runOps(count, concurrency, async (i) => {
-      const r = (await c.call('POST', '/session', { text: text(i, 0) })) as { hash: string };
-      hashes[i] = r.hash;
-    });
-    if (args['createOnly'] === true) return { create };
-    const update = await runOps(count, concurrency, async (i) => {
-      await c.call('PUT', '/session', {
-        text: `predecessor: "${hashes[i]!}"\n${text(i, 1)}`,
-      });
-    });
-    const read = await runOps(count, concurrency, async (i) => {
-      await c.call('GET', `/v1/sessions/${tag}-${i}`);
-    });
-    return { create, update, read };
+    switch (args['phase']) {
+      case 'create': {
+        const hashes: string[] = [];
+        createdHashes.set(tag, hashes);
+        return runOps(count, concurrency, async (i) => {
+          const r = (await c.call('POST', '/session', { text: text(i, 0) })) as { hash: string };
+          hashes[i] = r.hash;
+        });
+      }
+      case 'update': {
+        const hashes = need(createdHashes.get(tag), `sessions ${tag}`);
+        return runOps(count, concurrency, async (i) => {
+          await c.call('PUT', '/session', {
+            text: `predecessor: "${hashes[i]!}"\n${text(i, 1)}`,
+          });
+        });
+      }
+      case 'read':
+        return runOps(count, concurrency, async (i) => {
+          await c.call('GET', `/v1/sessions/${tag}-${i}`);
+        });
+      default:
+        throw new Error(`unknown phase ${String(args['phase'])}`);
+    }
   },
   /** Reads `count` sessions named by `names[i % n]` (mutual TLS, keep-alive). */
   async read(args) {

@@ -319,12 +319,18 @@ async function run(dir) {
   if (opts.only === 'attest') return;
 
   log('session: create, update, read at concurrency 16');
-  const sessions = await load.call('sessions', {
-    concurrency: 16,
-    count: COUNTS.sessions,
-    template: UPDATE_SESSION.replaceAll('$MEASUREMENT', measurement),
-    tag: 'bench-crud',
-  });
+  const sessions = {};
+  for (const phase of ['create', 'update', 'read']) {
+    sessions[phase] = await withCpu({ cas: casInfo.pid, load: loadPid }, () =>
+      load.call('sessions', {
+        phase,
+        concurrency: 16,
+        count: COUNTS.sessions,
+        template: UPDATE_SESSION.replaceAll('$MEASUREMENT', measurement),
+        tag: 'bench-crud',
+      }),
+    );
+  }
   emit('session', {
     description:
       'client API over mutual TLS with keep-alive (CLI client): POST /session (10 secrets generated), PUT /session, GET /v1/sessions/<name>',
@@ -432,13 +438,15 @@ async function runPeer(dir, load, attest16, casPid) {
     log('peer barbican: the CAS side (session create with an explicit secret, /v1/values)');
     const barbicanMs = (cpuSeconds(barbican.pid, true) - barbicanCpu) * 1000;
     const casCpu = cpuSeconds(casPid, true);
-    const cas = await load.call('sessions', {
-      concurrency: 16,
-      count,
-      template: PEER_SESSION.replaceAll('$PAYLOAD', payload),
-      tag: 'peer',
-      createOnly: true,
-    });
+    const cas = {
+      create: await load.call('sessions', {
+        phase: 'create',
+        concurrency: 16,
+        count,
+        template: PEER_SESSION.replaceAll('$PAYLOAD', payload),
+        tag: 'peer',
+      }),
+    };
     const values = await load.call('values', {
       concurrency: 16,
       count,

@@ -48,12 +48,16 @@ if (attest !== undefined && limits !== undefined) {
 }
 const session = read('session');
 if (session !== undefined) {
-  out('| Session operation (concurrency 16) | per s | p50 ms | p95 ms | p99 ms | errors |');
-  out('|---|---:|---:|---:|---:|---:|');
+  out(
+    '| Session operation (concurrency 16) | per s | p50 ms | p95 ms | p99 ms | CPU ms/op: CAS, load | errors |',
+  );
+  out('|---|---:|---:|---:|---:|---:|---:|');
   for (const op of ['create', 'update', 'read']) {
     const r = session[op];
+    const cpu =
+      r.cas_cpu_ms_per_op === undefined ? '' : `${r.cas_cpu_ms_per_op}, ${r.load_cpu_ms_per_op}`;
     out(
-      `| ${op} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${r.errors} |`,
+      `| ${op} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${cpu} | ${r.errors} |`,
     );
   }
   out();
