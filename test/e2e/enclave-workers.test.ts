@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isCasError } from '../../src/errors/cas-error.js';
@@ -39,6 +40,25 @@ function get(url: string): Promise<string> {
         res.on('end', () => resolve(body));
       })
       .on('error', reject);
+  });
+}
+
+/** The SHA-256 fingerprint of the TLS leaf a listener presents. */
+function leafOf(hostPort: string): Promise<string> {
+  const i = hostPort.lastIndexOf(':');
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      {
+        host: hostPort.slice(0, i),
+        port: Number(hostPort.slice(i + 1)),
+        rejectUnauthorized: false,
+      },
+      () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.destroy();
+      },
+    );
+    socket.on('error', reject);
   });
 }
 
@@ -100,6 +120,15 @@ describe('a CAS with enclave workers', () => {
     // The worker logs its requests, marked; the CAS process logs the attestation.
     assert.match(p!.cas.output(), /"worker":[12],"api":"enclave"/);
     assert.match(p!.cas.output(), /service_attested/);
+  });
+
+  test('the workers present the TLS leaf the CAS issued when it was provisioned (pushed over IPC)', async () => {
+    const client = /CAS client API: https:\/\/(\S+)\//.exec(p!.cas.stdout())?.[1];
+    const leaves = await Promise.all(
+      [client!, ...Array<string>(6).fill(p!.launch['SCONE_CAS_ADDR']!)].map(leafOf),
+    );
+    // Provisioning re-issued the leaf after the workers had started with the first one.
+    assert.deepEqual(new Set(leaves), new Set([leaves[0]]));
   });
 
   test('a session update is seen by the next provisioning', async () => {
