@@ -7,8 +7,11 @@ import {
   keyTypeOf,
   parsePrivateKeyPem,
   pkcs8Pem,
+  sha256Hex,
   spkiSha256,
 } from './key-material.js';
+import type { GenerateContext } from './generator.js';
+import { publicKeyInfo } from './public-key-info.js';
 import { SecretValue } from './secret-value.js';
 
 /**
@@ -18,7 +21,10 @@ import { SecretValue } from './secret-value.js';
  *
  * @throws CAS_SECRETS_INVALID_PARAMS, CAS_SECRETS_INVALID_VALUE.
  */
-export async function generatePrivateKeySecret(spec: SecretSpec): Promise<SecretValue> {
+export async function generatePrivateKeySecret(
+  spec: SecretSpec,
+  ctx?: GenerateContext,
+): Promise<SecretValue> {
   if (spec.key_type !== undefined && !KEY_TYPES.includes(spec.key_type)) {
     throw new CasError(
       'CAS_SECRETS_INVALID_PARAMS',
@@ -50,11 +56,13 @@ export async function generatePrivateKeySecret(spec: SecretSpec): Promise<Secret
   }
   const keyType = spec.key_type ?? DEFAULT_KEY_TYPE;
   const key = await generatePrivateKey(keyType);
+  const pem = pkcs8Pem(key);
+  ctx?.keys?.set(pem, key);
   return new SecretValue({
     kind: 'private-key',
     origin: 'generated',
     key_type: keyType,
-    pkcs8_pem: pkcs8Pem(key),
-    spki_sha256: spkiSha256(key),
+    pkcs8_pem: pem,
+    spki_sha256: sha256Hex(publicKeyInfo(key).spki),
   });
 }

@@ -42,6 +42,7 @@ export async function generateSecrets(
     randomBytes: (n) => ports.randomBytes(n),
     now: ports.now,
     resolve: (name) => values.get(name),
+    keys: new Map(),
   };
   for (const spec of dependencyOrder(specs)) {
     if (spec.import !== undefined) {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { SecretSpec } from '../policy/types.js';
 import type { SecretValue } from './secret-value.js';
 
@@ -13,6 +14,11 @@ export interface SecretPorts {
 export interface GenerateContext extends SecretPorts {
   /** A secret of the same session (or an import) that is already resolved, by name. */
   resolve(name: string): SecretValue | undefined;
+  /**
+   * Private keys of this generation already held as key objects, by their PKCS#8 PEM: a key
+   * is made or parsed once, not again by each certificate that uses it or is issued by it.
+   */
+  readonly keys?: Map<string, KeyObject>;
 }
 
 /** One generator per kind: makes a value from a spec (explicit `value` or fresh material). */
