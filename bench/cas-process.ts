@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditLog } from '../src/audit/audit-log.js';
 import { availabilityConfigFrom } from '../src/config/availability-config.js';
+import { attestWorkload } from '../src/core/attest-workload.js';
 import { CasRuntime } from '../src/core/cas-runtime.js';
 import { enclaveDeps } from '../src/core/enclave-deps.js';
 import { keySealerFrom } from '../src/core/key-sealer.js';
@@ -108,11 +109,23 @@ serveIpc({
       skipIfAlreadyProvisioned: true,
     });
     const running = rt;
+    const deps = enclaveDeps(running);
+    // BENCH_ENCLAVE_WORKERS=N: as `[api] enclave_workers = N`; the workers log to their own file.
+    const workers = Number(process.env['BENCH_ENCLAVE_WORKERS'] ?? 0);
     servers = await startCasServers(running, {
       apiListen: config.apiListen,
       enclaveListen: config.enclaveListen,
       logger,
-      registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, enclaveDeps(running)),
+      registerEnclaveRoutes: (app) => registerEnclaveRoutes(app, deps),
+      enclaveWorkers: {
+        count: workers,
+        attest: (input) => attestWorkload(deps, input),
+        log: {
+          simulation: true,
+          to: { file: join(dir, 'cas-workers.log') },
+          ...(process.env['BENCH_LOG_LEVEL'] ? { level: process.env['BENCH_LOG_LEVEL'] } : {}),
+        },
+      },
     });
     // The limit server presents the very same chain and key (bench temp dir only).
     writeFileSync(join(dir, 'tls-key.pem'), running.keys.softwareKeyPem, { mode: 0o600 });

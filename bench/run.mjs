@@ -143,6 +143,8 @@ function emit(scenario, figures) {
     date: DATE,
     quick: QUICK,
     machine: MACHINE,
+    // The CAS's `[api] enclave_workers` (BENCH_ENCLAVE_WORKERS); CPU figures include the workers.
+    cas_enclave_workers: Number(process.env.BENCH_ENCLAVE_WORKERS ?? 0),
     load_average_1m_at_end: Number(loadavg()[0].toFixed(2)),
     ...figures,
   };
