@@ -72,7 +72,8 @@ async function start(init: Extract<ToWorker, { t: 'init' }>): Promise<void> {
   // The CAS process disconnects its workers on shutdown (or went away): stop serving, exit.
   process.once('disconnect', () => {
     ipc.failAll();
-    void app.close().finally(() => process.exit(0));
+    // Log lines still buffered for a file destination are written before the process ends.
+    void app.close().finally(() => logger.flush(() => process.exit(0)));
   });
   setInterval(flushCounts, COUNT_FLUSH_MS).unref();
   try {
