@@ -124,6 +124,11 @@ export async function startEnclaveWorkers(
           });
         }
       });
+      // A send racing the worker's death fails on the channel; without a listener that error
+      // would end this process. The 'exit' below handles the worker.
+      worker.on('error', (err: Error) =>
+        options.logger.warn({ worker: id, err: err.message }, 'enclave worker channel error'),
+      );
       worker.on('exit', (code, signal) => {
         clearTimeout(timer);
         workers.delete(worker);
