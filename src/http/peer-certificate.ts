@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../core/caller.js';
@@ -8,11 +8,10 @@ import { CasError } from '../errors/cas-error.js';
 /** The TLS client certificate of the request's connection, or undefined. */
 export function peerCertificate(request: FastifyRequest): X509Certificate | undefined {
   const socket = request.raw.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const peer = socket.getPeerCertificate(false);
-  if (peer === null || Object.keys(peer).length === 0 || !Buffer.isBuffer(peer.raw))
-    return undefined;
-  return new X509Certificate(peer.raw);
+  if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  // Straight from OpenSSL's certificate object: no JavaScript rendering of its fields and no
+  // second parse (getPeerCertificate + new X509Certificate cost about 20 times as much).
+  return socket.getPeerX509Certificate();
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { FastifyRequest } from 'fastify';
 import { generateIdentity } from '../../../src/crypto/identity.js';
@@ -19,9 +20,9 @@ function fakeSocket(certPem: string | undefined): { socket: object; reads: () =>
   const socket = {
     getProtocol: () => 'TLSv1.3',
     isSessionReused: () => false,
-    getPeerCertificate: () => {
+    getPeerX509Certificate: () => {
       reads++;
-      return raw === undefined ? {} : { raw };
+      return raw === undefined ? undefined : new X509Certificate(raw);
     },
     once: () => undefined,
   };
