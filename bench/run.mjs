@@ -48,7 +48,15 @@ const COUNTS = QUICK
       verifySeconds: 3,
     };
 const BULK_BUDGET_SECONDS = Number(process.env.BENCH_BULK_BUDGET ?? (QUICK ? 30 : 360));
-const RESULTS = join(ROOT, 'bench', 'results', ...(QUICK ? ['quick'] : []));
+const WORKERS = Number(process.env.BENCH_ENCLAVE_WORKERS ?? 0);
+// A run with enclave workers is kept beside the default one, not over it.
+const RESULTS = join(
+  ROOT,
+  'bench',
+  'results',
+  ...(QUICK ? ['quick'] : []),
+  ...(WORKERS > 0 ? [`workers-${WORKERS}`] : []),
+);
 
 const children = [];
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
@@ -144,7 +152,7 @@ function emit(scenario, figures) {
     quick: QUICK,
     machine: MACHINE,
     // The CAS's `[api] enclave_workers` (BENCH_ENCLAVE_WORKERS); CPU figures include the workers.
-    cas_enclave_workers: Number(process.env.BENCH_ENCLAVE_WORKERS ?? 0),
+    cas_enclave_workers: WORKERS,
     load_average_1m_at_end: Number(loadavg()[0].toFixed(2)),
     ...figures,
   };
@@ -207,8 +215,8 @@ async function main() {
 
 async function run(dir) {
   if (QUICK) {
-    mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(join(RESULTS, '.gitignore'), '*\n');
+    mkdirSync(join(ROOT, 'bench', 'results', 'quick'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'quick', '.gitignore'), '*\n');
   }
   // The workload: a tiny executable file; the LAS measures it as cas-run --hash does.
   const program = join(dir, 'workload.sh');
@@ -427,8 +435,18 @@ async function runPeer(dir, load, attest16, casPid) {
     return;
   }
   try {
-    const count = 600;
+    const count = 1000;
     const payload = 'x'.repeat(200);
+    // Both sides get the same unmeasured warm-up first (Node's JIT, Python's caches, SQLite's).
+    log('peer barbican: warm-up of both sides (not measured)');
+    await load.call('barbican', { url: barbican.url, concurrency: 16, count: 200, payload });
+    await load.call('sessions', {
+      phase: 'create',
+      concurrency: 16,
+      count: 200,
+      template: PEER_SESSION.replaceAll('$PAYLOAD', payload),
+      tag: 'peer-warm-up',
+    });
     log('peer barbican: POST /v1/secrets and GET payload at concurrency 16');
     const barbicanCpu = cpuSeconds(barbican.pid, true);
     const peer = await load.call('barbican', {

@@ -19,8 +19,9 @@ const attest = read('attest');
 const limits = read('limits');
 if (attest !== undefined && limits !== undefined) {
   const m = attest.machine;
+  const workers = attest.cas_enclave_workers ?? 0;
   out(
-    `Run of ${attest.date} on ${m.cpu_model} (${m.cores} cores), Node ${m.node}, commit ${m.commit.slice(0, 12)}${m.commit_dirty ? ' (with uncommitted changes)' : ''}; 1-minute load average ${m.load_average_1m_at_start} at start.`,
+    `Run of ${attest.date} on ${m.cpu_model} (${m.cores} cores), Node ${m.node}, commit ${m.commit.slice(0, 12)}${m.commit_dirty ? ' (with uncommitted changes)' : ''}; 1-minute load average ${m.load_average_1m_at_start} at start; CAS enclave workers: ${workers === 0 ? 'none (in-process)' : workers}.`,
   );
   out();
   out(
@@ -30,7 +31,7 @@ if (attest !== undefined && limits !== undefined) {
   attest.runs.forEach((r, i) => {
     const h = limits.mtls_handshakes[i];
     out(
-      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${n(r.cas_cpu_ms_per_op, 2)}, ${n(r.las_cpu_ms_per_op, 2)}, ${n(r.load_cpu_ms_per_op, 2)} | ${n(h.server_cpu_ms_per_op, 2)} | ${n(r.ratio_of_cpu_ceilings, 2)} | ${r.errors} |`,
+      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)}, p99 ${n(h.p99_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${n(r.cas_cpu_ms_per_op, 2)}, ${n(r.las_cpu_ms_per_op, 2)}, ${n(r.load_cpu_ms_per_op, 2)} | ${n(h.server_cpu_ms_per_op, 2)} | ${n(r.ratio_of_cpu_ceilings, 2)} | ${r.errors} |`,
     );
   });
   out();
