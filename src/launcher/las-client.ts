@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { CasError } from '../errors/cas-error.js';
 import type { HostPort } from './host-port.js';
 
@@ -23,9 +24,10 @@ export async function requestSimEvidence(
 ): Promise<Evidence> {
   const host = las.host.includes(':') ? `[${las.host}]` : las.host;
   const where = `${las.host}:${las.port}`;
-  let response: Response;
+  // undici's request, not fetch: the same client at a fraction of the cost per call.
+  let response: Awaited<ReturnType<typeof request>>;
   try {
-    response = await fetch(`http://${host}:${las.port}/v1/sim/report`, {
+    response = await request(`http://${host}:${las.port}/v1/sim/report`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ report_data: Buffer.from(reportData).toString('hex'), program }),
@@ -38,20 +40,20 @@ export async function requestSimEvidence(
       { cause },
     );
   }
-  const body = (await response.json().catch(() => ({}))) as {
+  const body = (await response.body.json().catch(() => ({}))) as {
     evidence?: unknown;
     measurement?: unknown;
     error?: { code?: unknown; message?: unknown };
   };
   if (
-    response.status !== 200 ||
+    response.statusCode !== 200 ||
     typeof body.evidence !== 'string' ||
     typeof body.measurement !== 'string'
   ) {
     const reason =
       typeof body.error?.message === 'string'
         ? `${body.error.message} (${String(body.error.code)})`
-        : `status ${response.status}`;
+        : `status ${response.statusCode}`;
     throw new CasError('CAS_LAUNCHER_LAS_UNREACHABLE', `the LAS at ${where} refused: ${reason}`);
   }
   return { type: 'sim', data: body.evidence, measurement: body.measurement };
