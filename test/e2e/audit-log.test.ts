@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runBin } from '../helpers/bin.js';
-import { lastField, startDaemon as start, stopDaemon as stop } from '../helpers/daemon.js';
-import { freePort } from '../helpers/free-port.js';
+import { lastField, stopDaemon as stop } from '../helpers/daemon.js';
 import { noneSession } from '../helpers/none-session.js';
+import {
+  launchEnv,
+  provisionCas,
+  startCas,
+  startLas,
+  writeCasSetup,
+  type CasSetup,
+} from '../helpers/provisioned-cas.js';
 
 const SESSION = noneSession('shop');
 const ATTESTED = `name: att
@@ -23,9 +29,9 @@ services:
 `;
 
 describe('signed audit log through the real binaries', () => {
+  let setup: CasSetup;
   let dir: string;
   let cas: ChildProcess | undefined;
-  let addr: string;
   let logPath: string;
   let keyHash: string;
   const alice = (): NodeJS.ProcessEnv => ({ SCONE_CLI_CONFIG: join(dir, 'alice.json') });
@@ -45,17 +51,12 @@ describe('signed audit log through the real binaries', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-audit-e2e-'));
-    addr = `127.0.0.1:${await freePort()}`;
+    setup = await writeCasSetup('cas-audit-e2e-', {
+      casExtra: '[audit_log]\npath = "cas-audit.log"\n',
+      ownerExtra: '[audit_log]\nmode = "signed"\n',
+    });
+    dir = setup.dir;
     logPath = join(dir, 'cas-audit.log');
-    writeFileSync(
-      join(dir, 'cas.toml'),
-      `[api]\napi_listen = "${addr}"\nenclave_listen = "127.0.0.1:0"\n[audit_log]\npath = "cas-audit.log"\n`,
-    );
-    writeFileSync(
-      join(dir, 'owner.toml'),
-      '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
-    );
     writeFileSync(join(dir, 'session.yaml'), SESSION);
   });
   after(async () => {
@@ -64,27 +65,10 @@ describe('signed audit log through the real binaries', () => {
   });
 
   test('provision, session operations, a workload attestation and a refusal, a denied read: verify-audit-log exits 0', async () => {
-    const started = await start('cas', [], dir, 'CAS enclave API:');
+    const started = await startCas(dir);
     cas = started.child;
     keyHash = lastField(started.stdout(), 'CAS key hash:');
-    const token = lastField(started.stdout(), 'CAS provisioning token:');
-    const p = await runBin(
-      'scone',
-      [
-        'cas',
-        'provision',
-        addr,
-        '-c',
-        keyHash,
-        '--token',
-        token,
-        '--config-file',
-        join(dir, 'owner.toml'),
-        'with-attestation',
-        '--only_for_testing-debug',
-      ],
-      { env: alice() },
-    );
+    const p = await provisionCas(setup, started, alice());
     assert.equal(p.code, 0, p.stderr);
     for (const args of [
       ['session', 'create', join(dir, 'session.yaml')],
@@ -95,12 +79,7 @@ describe('signed audit log through the real binaries', () => {
       assert.equal(r.code, 0, r.stderr);
     }
     // A workload attestation through cas-run and a LAS, then one with the wrong program.
-    const las = await start(
-      'las',
-      ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
-      dir,
-      'LAS listening on',
-    );
+    const las = await startLas(dir);
     try {
       const mrenclave = (await runBin('cas-run', ['--hash', 'true'])).stdout.trim();
       writeFileSync(join(dir, 'att.yaml'), ATTESTED.replace('$MRENCLAVE', mrenclave));
@@ -108,13 +87,7 @@ describe('signed audit log through the real binaries', () => {
         env: alice(),
       });
       assert.equal(att.code, 0, att.stderr);
-      const launch = {
-        SCONE_CAS_ADDR: lastField(started.stdout(), 'CAS enclave API:'),
-        SCONE_LAS_ADDR: lastField(las.stdout(), 'LAS listening on'),
-        SCONE_MODE: 'sim',
-        SCONE_CAS_KEY_HASH: keyHash,
-        SCONE_CONFIG_ID: 'att/show',
-      };
+      const launch = { ...launchEnv(started, las), SCONE_CONFIG_ID: 'att/show' };
       const attested = await runBin('cas-run', ['true'], { env: launch });
       assert.equal(attested.code, 0, attested.stderr);
       const refusedRun = await runBin('cas-run', ['false'], { env: launch });
@@ -122,7 +95,9 @@ describe('signed audit log through the real binaries', () => {
     } finally {
       await stop(las.child);
     }
-    await runBin('scone', ['cas', 'attest', addr, '--only_for_testing-debug'], { env: bob() });
+    await runBin('scone', ['cas', 'attest', setup.api, '--only_for_testing-debug'], {
+      env: bob(),
+    });
     const denied = await runBin('scone', ['session', 'read', 'shop'], { env: bob() });
     assert.equal(denied.code, 2);
 
@@ -199,7 +174,7 @@ describe('signed audit log through the real binaries', () => {
 
   test('after a restart the chain continues and still verifies', async () => {
     await stop(cas!);
-    const started = await start('cas', [], dir, 'CAS enclave API:');
+    const started = await startCas(dir);
     cas = started.child;
     const r = await runBin('scone', ['session', 'read', 'shop'], { env: alice() });
     assert.equal(r.code, 0, r.stderr);

@@ -1,70 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { runBin, type RunResult } from '../helpers/bin.js';
-
-const TSX = pathToFileURL(
-  join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs'),
-).href;
-const CAS = join(process.cwd(), 'src', 'bin', 'cas.ts');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `cas` in `dir` as a new user would, and waits for its start-up lines. */
-function startCas(dir: string): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(process.execPath, ['--import', TSX, CAS], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`cas did not start:\n${stdout}\n${stderr}`)),
-      30_000,
-    );
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8');
-      if (stdout.includes('CAS enclave API:')) {
-        clearTimeout(timer);
-        resolve({ child, lines: stdout.split('\n') });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cas exited with ${String(code)}:\n${stdout}\n${stderr}`));
-    });
-  });
-}
-
-function stopCas(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function lastField(lines: string[], prefix: string): string {
-  const line = lines.find((l) => l.startsWith(prefix));
-  assert.ok(line, `no line starting with ${prefix}`);
-  return line.trim().split(/\s+/).pop()!;
-}
+import { stopDaemon as stopCas } from '../helpers/daemon.js';
+import {
+  field as lastField,
+  provisionCas,
+  startCas,
+  writeCasSetup,
+  type CasSetup,
+} from '../helpers/provisioned-cas.js';
 
 function lastLine(r: RunResult): string {
   return r.stdout.trimEnd().split('\n').pop() ?? '';
@@ -84,6 +32,7 @@ secrets:
 `;
 
 describe('cas as a new user runs it', () => {
+  let setup: CasSetup;
   let dir: string;
   let cas: ChildProcess;
   let addr: string;
@@ -93,17 +42,8 @@ describe('cas as a new user runs it', () => {
   let hash = '';
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-e2e-'));
-    const port = await freePort();
-    addr = `127.0.0.1:${port}`;
-    writeFileSync(
-      join(dir, 'cas.toml'),
-      `[api]\napi_listen = "${addr}"\nenclave_listen = "127.0.0.1:0"\n`,
-    );
-    writeFileSync(
-      join(dir, 'owner.toml'),
-      '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
-    );
+    setup = await writeCasSetup('cas-e2e-');
+    ({ dir, api: addr } = setup);
     sessionFile = join(dir, 'session.yaml');
     writeFileSync(sessionFile, SESSION);
   });
@@ -125,8 +65,7 @@ describe('cas as a new user runs it', () => {
   test('start, provision with attestation, attest refusals', async () => {
     const started = await startCas(dir);
     cas = started.child;
-    const keyHash = lastField(started.lines, 'CAS key hash:');
-    const token = lastField(started.lines, 'CAS provisioning token:');
+    const token = lastField(started.stdout(), 'CAS provisioning token:');
     assert.match(token, /^[0-9a-f]{32}$/);
 
     const refused = await runBin('scone', ['cas', 'attest', addr], { env: alice() });
@@ -134,43 +73,11 @@ describe('cas as a new user runs it', () => {
     assert.match(refused.stderr, /--only_for_testing-debug/);
     assert.ok(refused.stderr.includes('CAS_SERVER_ATTESTATION_REFUSED'), refused.stderr);
 
-    const wrongKey = await runBin(
-      'scone',
-      [
-        'cas',
-        'provision',
-        addr,
-        '-c',
-        'x',
-        '--token',
-        token,
-        '--config-file',
-        join(dir, 'owner.toml'),
-        'with-attestation',
-        '--only_for_testing-debug',
-      ],
-      { env: alice() },
-    );
+    const wrongKey = await provisionCas(setup, started, alice(), 'x');
     assert.equal(wrongKey.code, 3, wrongKey.stderr);
     assert.match(wrongKey.stderr, /-c/);
 
-    const p = await runBin(
-      'scone',
-      [
-        'cas',
-        'provision',
-        addr,
-        '-c',
-        keyHash,
-        '--token',
-        token,
-        '--config-file',
-        join(dir, 'owner.toml'),
-        'with-attestation',
-        '--only_for_testing-debug',
-      ],
-      { env: alice() },
-    );
+    const p = await provisionCas(setup, started, alice());
     assert.equal(p.code, 0, p.stderr);
     assert.equal(
       lastLine(p),
@@ -227,7 +134,10 @@ describe('cas as a new user runs it', () => {
     const started = await startCas(dir);
     cas = started.child;
     assert.ok(
-      !started.lines.some((l) => l.startsWith('CAS provisioning token:')),
+      !started
+        .stdout()
+        .split('\n')
+        .some((l) => l.startsWith('CAS provisioning token:')),
       'no token once provisioned',
     );
     const read = await runBin('scone', ['session', 'read', 'shop', '--json'], { env: alice() });

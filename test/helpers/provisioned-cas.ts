@@ -51,6 +51,96 @@ secrets:
 `;
 }
 
+/** A CAS's temporary folder with its config (`cas.toml`) and owner config (`owner.toml`). */
+export interface CasSetup {
+  readonly dir: string;
+  /** The CAS's API address (`127.0.0.1:<free port>`). */
+  readonly api: string;
+}
+
+/** What {@link writeCasSetup} appends to the two config files. */
+export interface CasSetupOptions {
+  /** Lines appended to cas.toml after its `[api]` lines (no table header: more `[api]` keys). */
+  readonly casExtra?: string;
+  /** Lines appended to owner.toml after its `[api_identity]` table. */
+  readonly ownerExtra?: string;
+}
+
+/**
+ * Makes a temporary folder (name starting with `prefix`) with a cas.toml that listens on a free
+ * loopback port and an owner.toml for `scone cas provision --config-file`, as a new user writes them.
+ */
+export async function writeCasSetup(
+  prefix: string,
+  options: CasSetupOptions = {},
+): Promise<CasSetup> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const api = `127.0.0.1:${await freePort()}`;
+  writeFileSync(
+    join(dir, 'cas.toml'),
+    `[api]\napi_listen = "${api}"\nenclave_listen = "127.0.0.1:0"\n${options.casExtra ?? ''}`,
+  );
+  writeFileSync(
+    join(dir, 'owner.toml'),
+    `[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n${options.ownerExtra ?? ''}`,
+  );
+  return { dir, api };
+}
+
+/** Starts `cas` in `dir` (by default it reads ./cas.toml) and waits for its enclave API line. */
+export function startCas(dir: string, args: readonly string[] = []): Promise<Daemon> {
+  return startDaemon('cas', args, dir, /CAS enclave API:.*\n/);
+}
+
+/** Starts a LAS in `dir` (state in ./las) and waits for its listening line. */
+export function startLas(dir: string): Promise<Daemon> {
+  return startDaemon(
+    'las',
+    ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
+    dir,
+    /LAS listening on .*\n/,
+  );
+}
+
+/**
+ * Runs `scone cas provision` with attestation (debug) for the freshly started `cas`, with its
+ * printed token and `keyHash` (its printed key hash unless given), as the CLI user `env`.
+ */
+export function provisionCas(
+  setup: CasSetup,
+  cas: Daemon,
+  env: NodeJS.ProcessEnv,
+  keyHash = field(cas.stdout(), 'CAS key hash:'),
+): Promise<RunResult> {
+  return runBin(
+    'scone',
+    [
+      'cas',
+      'provision',
+      setup.api,
+      '-c',
+      keyHash,
+      '--token',
+      field(cas.stdout(), 'CAS provisioning token:'),
+      '--config-file',
+      join(setup.dir, 'owner.toml'),
+      'with-attestation',
+      '--only_for_testing-debug',
+    ],
+    { env },
+  );
+}
+
+/** cas-run's environment for `cas` and `las`: their addresses, sim mode, the pinned CAS key hash. */
+export function launchEnv(cas: Daemon, las: Daemon): NodeJS.ProcessEnv {
+  return {
+    SCONE_CAS_ADDR: field(cas.stdout(), 'CAS enclave API:'),
+    SCONE_LAS_ADDR: field(las.stdout(), 'LAS listening on'),
+    SCONE_MODE: 'sim',
+    SCONE_CAS_KEY_HASH: field(cas.stdout(), 'CAS key hash:'),
+  };
+}
+
 /** A provisioned CAS and a LAS with the hello example's sessions, as a new user sets them up. */
 export interface ProvisionedCas {
   readonly dir: string;
@@ -74,51 +164,18 @@ export interface ProvisionedCas {
  * `hello-demo-importer`) for a copy of hello.sh.
  */
 export async function startProvisionedCas(extraApi = ''): Promise<ProvisionedCas> {
-  const dir = mkdtempSync(join(tmpdir(), 'cas-prov-'));
+  const setup = await writeCasSetup('cas-prov-', { casExtra: extraApi });
+  const { dir } = setup;
   const cli = { SCONE_CLI_CONFIG: join(dir, 'cli.json') };
-  const api = `127.0.0.1:${await freePort()}`;
-  writeFileSync(
-    join(dir, 'cas.toml'),
-    `[api]\napi_listen = "${api}"\nenclave_listen = "127.0.0.1:0"\n${extraApi}`,
-  );
-  writeFileSync(
-    join(dir, 'owner.toml'),
-    '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
-  );
-  const cas = await startDaemon('cas', ['-c', 'cas.toml'], dir, /CAS enclave API:.*\n/);
-  const las = await startDaemon(
-    'las',
-    ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
-    dir,
-    /LAS listening on .*\n/,
-  );
+  const cas = await startCas(dir, ['-c', 'cas.toml']);
+  const las = await startLas(dir);
   const close = async (): Promise<void> => {
     await stopDaemon(cas.child);
     await stopDaemon(las.child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const casKeyHash = field(cas.stdout(), 'CAS key hash:');
-    ok(
-      await runBin(
-        'scone',
-        [
-          'cas',
-          'provision',
-          api,
-          '-c',
-          casKeyHash,
-          '--token',
-          field(cas.stdout(), 'CAS provisioning token:'),
-          '--config-file',
-          join(dir, 'owner.toml'),
-          'with-attestation',
-          '--only_for_testing-debug',
-        ],
-        { env: cli },
-      ),
-      'provision',
-    );
+    ok(await provisionCas(setup, cas, cli), 'provision');
     const program = join(dir, 'hello');
     copyFileSync(join(HELLO, 'hello.sh'), program);
     const mrenclave = ok(await runBin('cas-run', ['--hash', program]), 'hash').stdout.trim();
@@ -142,12 +199,7 @@ export async function startProvisionedCas(extraApi = ''): Promise<ProvisionedCas
         file,
       );
     }
-    const launch = {
-      SCONE_CAS_ADDR: field(cas.stdout(), 'CAS enclave API:'),
-      SCONE_LAS_ADDR: field(las.stdout(), 'LAS listening on'),
-      SCONE_MODE: 'sim',
-      SCONE_CAS_KEY_HASH: casKeyHash,
-    };
+    const launch = launchEnv(cas, las);
     return { dir, cas, las, program, mrenclave, runDir, launch, cli, close };
   } catch (error) {
     await close();
