@@ -1,155 +1,88 @@
-import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { test } from 'node:test';
-import { runBin } from '../helpers/bin.js';
-import { requireShared } from '../helpers/shared.js';
+import { verifyCaseTest, type VerifyCase } from '../helpers/evidence-verify.js';
 
-interface Case {
-  readonly name: string;
-  readonly args: (root: string) => string[];
-  readonly exit: number;
-  /** A claim to check on success, or the code stderr must name on failure. */
-  readonly expect: (claims: Record<string, unknown>) => void;
-  readonly code?: string;
-}
-
-const measurement = (claims: Record<string, unknown>, name: string): string | undefined =>
-  (claims['measurements'] as Record<string, string>)[name];
-
-const cases: Case[] = [
+const cases: VerifyCase[] = [
   {
     name: 'SNP report with a directory of AMD certificates',
-    args: (r) => [
-      join(r, 'sev-snp/trustee_milan_report.bin'),
-      '--type',
-      'snp',
-      '--collateral',
-      join(r, 'sev-snp'),
-      '--at',
-      '1719187200',
-    ],
+    file: 'sev-snp/trustee_milan_report.bin',
+    type: 'snp',
+    collateral: 'sev-snp',
+    at: '1719187200',
     exit: 0,
-    expect: (c) =>
-      assert.equal(
-        measurement(c, 'measurement'),
+    claims: {
+      'measurements.measurement':
         'a1f3930413247bb38cfc171579ea3c12d5fe4901f0c792f63fd75d98f1ef827c23500644e0e692e6be917f9050d3d38c',
-      ),
+    },
   },
   {
     name: 'SNP debug guest without --allow-debug',
-    args: (r) => [
-      join(r, 'sev-snp/gosevguest_milan_attestation.bin'),
-      '--type',
-      'snp',
-      '--collateral',
-      join(r, 'sev-snp/gosevguest_milan_vcek.der'),
-      '--at',
-      '1663981200',
-    ],
+    file: 'sev-snp/gosevguest_milan_attestation.bin',
+    type: 'snp',
+    collateral: 'sev-snp/gosevguest_milan_vcek.der',
+    at: '1663981200',
     exit: 3,
-    expect: () => undefined,
     code: 'CAS_ATTESTATION_DEBUG_REFUSED',
   },
   {
     name: 'SNP debug guest with --allow-debug',
-    args: (r) => [
-      join(r, 'sev-snp/gosevguest_milan_attestation.bin'),
-      '--type',
-      'snp',
-      '--collateral',
-      join(r, 'sev-snp/gosevguest_milan_vcek.der'),
-      '--at',
-      '1663981200',
-      '--allow-debug',
-    ],
+    file: 'sev-snp/gosevguest_milan_attestation.bin',
+    type: 'snp',
+    collateral: 'sev-snp/gosevguest_milan_vcek.der',
+    at: '1663981200',
+    flags: ['--allow-debug'],
     exit: 0,
-    expect: (c) => assert.equal(c['debug'], true),
+    claims: { debug: true },
   },
   {
     name: 'SNP report with no collateral',
-    args: (r) => [
-      join(r, 'sev-snp/trustee_milan_report.bin'),
-      '--type',
-      'snp',
-      '--at',
-      '1719187200',
-    ],
+    file: 'sev-snp/trustee_milan_report.bin',
+    type: 'snp',
+    at: '1719187200',
     exit: 3,
-    expect: () => undefined,
     code: 'CAS_ATTESTATION_COLLATERAL_MISSING',
   },
   {
     name: 'Nitro document (base64 file) at its timestamp',
-    args: (r) => [
-      join(r, 'nitro/blocky_nitro_attestation.b64'),
-      '--type',
-      'nitro',
-      '--at',
-      '2024-09-07T14:37:39Z',
-    ],
+    file: 'nitro/blocky_nitro_attestation.b64',
+    type: 'nitro',
+    at: '2024-09-07T14:37:39Z',
     exit: 0,
-    expect: (c) =>
-      assert.equal(
-        measurement(c, 'pcr0'),
+    claims: {
+      'measurements.pcr0':
         'e72a46ca80a260fb044a125442f0c7e331813bcbaf9724d9f3857758992766f2d65710a27aa94ae3949dd54e7c9fe86a',
-      ),
+    },
   },
   {
     name: 'Nitro document after its leaf expired',
-    args: (r) => [
-      join(r, 'nitro/blocky_nitro_attestation.b64'),
-      '--type',
-      'nitro',
-      '--at',
-      '2024-09-07T17:37:40Z',
-    ],
+    file: 'nitro/blocky_nitro_attestation.b64',
+    type: 'nitro',
+    at: '2024-09-07T17:37:40Z',
     exit: 3,
-    expect: () => undefined,
     code: 'CAS_ATTESTATION_CERT_EXPIRED',
   },
   {
     name: 'Azure vTPM quote with the HCL report and VCEK chain from a directory',
-    args: (r) => [
-      join(r, 'tpm/azure_snp_vtpm_milan_tpm_quote.json'),
-      '--type',
-      'tpm',
-      '--collateral',
-      join(r, 'tpm'),
-      '--at',
-      '2025-01-01T00:00:00Z',
-    ],
+    file: 'tpm/azure_snp_vtpm_milan_tpm_quote.json',
+    type: 'tpm',
+    collateral: 'tpm',
+    at: '2025-01-01T00:00:00Z',
     exit: 0,
-    expect: (c) =>
-      assert.equal(
-        measurement(c, 'pcr0'),
-        'f3a7e99a5f819a034386bce753a48a73cfdaa0bea0ecfc124bedbf5a8c4799be',
-      ),
+    claims: {
+      'measurements.pcr0': 'f3a7e99a5f819a034386bce753a48a73cfdaa0bea0ecfc124bedbf5a8c4799be',
+    },
   },
   {
     name: 'Azure vTPM evidence envelope on its own',
-    args: (r) => [
-      join(r, 'tpm/azure_snp_vtpm_genoa_evidence.json'),
-      '--type',
-      'tpm',
-      '--at',
-      '2026-01-01T00:00:00Z',
-    ],
+    file: 'tpm/azure_snp_vtpm_genoa_evidence.json',
+    type: 'tpm',
+    at: '2026-01-01T00:00:00Z',
     exit: 0,
-    expect: (c) =>
-      assert.equal(
-        measurement(c, 'pcr0'),
-        'afd689d0bb1c5f36f023fbaf574135f555a28a10c1f6b938d2a25e70c7783338',
-      ),
+    claims: {
+      'measurements.pcr0': 'afd689d0bb1c5f36f023fbaf574135f555a28a10c1f6b938d2a25e70c7783338',
+    },
   },
 ];
 
-test('scone evidence verify: SNP, Nitro and vTPM vectors exit 0 with their claims, or 3 with the code', async (t) => {
-  const root = requireShared(t, 'testvectors');
-  if (root === null) return;
-  for (const c of cases) {
-    const result = await runBin('scone', ['evidence', 'verify', ...c.args(root)]);
-    assert.equal(result.code, c.exit, `${c.name}: ${result.stderr}`);
-    if (c.code === undefined) c.expect(JSON.parse(result.stdout) as Record<string, unknown>);
-    else assert.match(result.stderr, new RegExp(c.code), c.name);
-  }
-});
+verifyCaseTest(
+  'scone evidence verify: SNP, Nitro and vTPM vectors exit 0 with their claims, or 3 with the code',
+  cases,
+);
