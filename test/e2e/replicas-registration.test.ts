@@ -5,9 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runBin, type RunResult } from '../helpers/bin.js';
-import { lastField, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.js';
-import { freePort } from '../helpers/free-port.js';
+import { lastField, stopDaemon, type Daemon } from '../helpers/daemon.js';
 import { startTestPostgres } from '../helpers/postgres.js';
+import {
+  launchEnv,
+  ok,
+  provisionCas,
+  startCas,
+  startLas,
+  writeOwnerConfig,
+} from '../helpers/provisioned-cas.js';
+import { writeReplicaConfig } from '../helpers/replica-config.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // A second replica with its OWN state directory (own instance key, seal and backup key) joins a
@@ -17,12 +25,6 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 // identity: clients and workloads pin the replica they talk to.
 
 const server = await startTestPostgres();
-const READY = 'CAS enclave API:';
-
-function ok(r: RunResult, what: string): RunResult {
-  assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
-  return r;
-}
 
 /** `GET /health` of a client API (no client certificate; the CAS's TLS is checked by pins). */
 async function health(address: string): Promise<{ status: number; state: unknown }> {
@@ -77,18 +79,9 @@ if ('skipped' in server) {
     const cli = (): NodeJS.ProcessEnv => ({ SCONE_CLI_CONFIG: join(dir, 'cli.json') });
     const scone = (args: string[]) => runBin('scone', args, { env: cli(), timeoutMs: 120_000 });
 
-    const config = async (name: string) => {
-      const api = `127.0.0.1:${await freePort()}`;
-      const enclave = `127.0.0.1:${await freePort()}`;
-      writeFileSync(
-        join(dir, `${name}.toml`),
-        `[database]\nurl = "${url}"\n[api]\napi_listen = "${api}"\nenclave_listen = "${enclave}"\n` +
-          `[platform]\nstate_dir = "state-${name}"\n[audit_log]\npath = "${name}-audit.log"\n`,
-      );
-      return { file: `${name}.toml`, api, enclave };
-    };
+    const config = (name: string) => writeReplicaConfig(dir, name, url);
     const start = async (file: string) => {
-      const d = await startDaemon('cas', ['-c', file], dir, READY);
+      const d = await startCas(dir, ['-c', file]);
       daemons.push(d);
       return d;
     };
@@ -97,10 +90,7 @@ if ('skipped' in server) {
       dir = mkdtempSync(join(tmpdir(), 'cas-replica-reg-'));
       const db = await server.createDatabase();
       dropDb = () => db.drop();
-      writeFileSync(
-        join(dir, 'owner.toml'),
-        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
-      );
+      writeOwnerConfig(dir, '[audit_log]\nmode = "signed"\n');
       url = db.url;
     });
 
@@ -117,22 +107,7 @@ if ('skipped' in server) {
       const cb = await config('b');
       const a = await start(ca.file);
       const hashA = lastField(a.stdout(), 'CAS key hash:');
-      ok(
-        await scone([
-          'cas',
-          'provision',
-          ca.api,
-          '-c',
-          hashA,
-          '--token',
-          lastField(a.stdout(), 'CAS provisioning token:'),
-          '--config-file',
-          join(dir, 'owner.toml'),
-          'with-attestation',
-          '--only_for_testing-debug',
-        ]),
-        'provision A',
-      );
+      ok(await provisionCas({ dir, api: ca.api }, a, cli(), { timeoutMs: 120_000 }), 'provision A');
       const envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash').stdout.trim();
       writeFileSync(join(dir, 'joined.yaml'), session(envHash));
       ok(await scone(['session', 'create', join(dir, 'joined.yaml')]), 'create on A');
@@ -171,19 +146,14 @@ if ('skipped' in server) {
 
       // Workloads through a TCP balancer pin the replica it routes them to: same secret.
       enclaveLb = await startTcpProxy([ca.enclave, cb.enclave]);
-      const las = await startDaemon(
-        'las',
-        ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
-        dir,
-        'LAS listening on',
-      );
+      const las = await startLas(dir);
       daemons.push(las);
       const run = (pin: string) =>
         runBin('cas-run', ['env'], {
+          // Through the balancer, pinned to one replica's key.
           env: {
+            ...launchEnv(a, las),
             SCONE_CAS_ADDR: enclaveLb!.address,
-            SCONE_LAS_ADDR: lastField(las.stdout(), 'LAS listening on'),
-            SCONE_MODE: 'sim',
             SCONE_CAS_KEY_HASH: pin,
             SCONE_CONFIG_ID: 'joined/show',
           },

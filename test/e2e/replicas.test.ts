@@ -13,10 +13,19 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { generateIdentity } from '../../src/crypto/identity.js';
-import { runBin, type RunResult } from '../helpers/bin.js';
-import { lastField, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.js';
+import { runBin } from '../helpers/bin.js';
+import { lastField, stopDaemon, type Daemon } from '../helpers/daemon.js';
 import { freePort } from '../helpers/free-port.js';
 import { startTestPostgres } from '../helpers/postgres.js';
+import {
+  launchEnv,
+  ok,
+  provisionCas,
+  startCas,
+  startLas,
+  writeOwnerConfig,
+} from '../helpers/provisioned-cas.js';
+import { writeReplicaConfig } from '../helpers/replica-config.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // Two CAS replicas over one throwaway PostgreSQL, behind a TCP load balancer (a test proxy), as
@@ -25,13 +34,7 @@ import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const server = await startTestPostgres();
 
-const READY = 'CAS enclave API:';
 const MARKER = 'replica-session-marker-5d1c';
-
-function ok(r: RunResult, what: string): RunResult {
-  assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
-  return r;
-}
 
 function session(name: string, envHash: string, stage: string, predecessor?: string): string {
   return `name: ${name}
@@ -94,16 +97,8 @@ if ('skipped' in server) {
       });
     const passwords: string[] = [];
 
-    const config = async (name: string, dbUrl: string, stateDir: string) => {
-      const api = `127.0.0.1:${await freePort()}`;
-      const enclave = `127.0.0.1:${await freePort()}`;
-      writeFileSync(
-        join(dir, `${name}.toml`),
-        `[database]\nurl = "${dbUrl}"\n[api]\napi_listen = "${api}"\nenclave_listen = "${enclave}"\n` +
-          `[platform]\nstate_dir = "${stateDir}"\n[audit_log]\npath = "${name}-audit.log"\n`,
-      );
-      return { file: `${name}.toml`, api, enclave };
-    };
+    const config = (name: string, dbUrl: string, stateDir: string) =>
+      writeReplicaConfig(dir, name, dbUrl, stateDir);
     const sql = async (text: string, where = url) => {
       const client = new pg.Client({ connectionString: where });
       await client.connect();
@@ -128,45 +123,20 @@ if ('skipped' in server) {
       apiLb = await startTcpProxy([ca.api, cb.api]);
       enclaveLb = await startTcpProxy([ca.enclave, cb.enclave]);
       apiLb.route = only(A);
-      a = await startDaemon('cas', ['-c', ca.file], dir, READY);
+      a = await startCas(dir, ['-c', ca.file]);
       casKeyHash = lastField(a.stdout(), 'CAS key hash:');
-      writeFileSync(
-        join(dir, 'owner.toml'),
-        '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n[audit_log]\nmode = "signed"\n',
-      );
+      writeOwnerConfig(dir, '[audit_log]\nmode = "signed"\n');
       ok(
-        await scone([
-          'cas',
-          'provision',
-          apiLb.address,
-          '-c',
-          casKeyHash,
-          '--token',
-          lastField(a.stdout(), 'CAS provisioning token:'),
-          '--config-file',
-          join(dir, 'owner.toml'),
-          'with-attestation',
-          '--only_for_testing-debug',
-        ]),
+        await provisionCas({ dir, api: apiLb.address }, a, cli, { timeoutMs: 120_000 }),
         'provision through the load balancer (to A)',
       );
       // The second replica joins with the deployment's instance state (docs/replicas.md).
       cpSync(join(dir, 'state-a'), join(dir, 'state-b'), { recursive: true });
-      b = await startDaemon('cas', ['-c', cb.file], dir, READY);
+      b = await startCas(dir, ['-c', cb.file]);
       assert.equal(lastField(b.stdout(), 'CAS key hash:'), casKeyHash, 'one CAS identity');
-      las = await startDaemon(
-        'las',
-        ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
-        dir,
-        'LAS listening on',
-      );
+      las = await startLas(dir);
       envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
-      launch = {
-        SCONE_CAS_ADDR: enclaveLb.address,
-        SCONE_LAS_ADDR: lastField(las.stdout(), 'LAS listening on'),
-        SCONE_MODE: 'sim',
-        SCONE_CAS_KEY_HASH: casKeyHash,
-      };
+      launch = { ...launchEnv(a, las), SCONE_CAS_ADDR: enclaveLb.address };
     });
 
     after(async () => {
@@ -301,7 +271,7 @@ if ('skipped' in server) {
       // Unregistered: its own instance state, no entry in the key store. It does not serve
       // the database; it waits to be registered (replicas-registration.test.ts goes on).
       const fresh = await config('c', url, 'state-c');
-      const unregistered = await startDaemon('cas', ['-c', fresh.file], dir, READY);
+      const unregistered = await startCas(dir, ['-c', fresh.file]);
       try {
         assert.match(unregistered.stdout(), /CAS awaiting registration/);
         assert.doesNotMatch(unregistered.stdout(), /provisioning token/);
@@ -332,14 +302,12 @@ if ('skipped' in server) {
         const elsewhere = await config('f', other.url, 'state-f');
         const owner = await generateIdentity();
         writeFileSync(join(dir, 'owner.pem'), owner.certPem);
-        const f = await startDaemon(
-          'cas',
+        const f = await startCas(
+          dir,
           ['-c', elsewhere.file, 'provision', '--owner-config', 'owner.toml'].concat([
             '--owner-identity',
             'owner.pem',
           ]),
-          dir,
-          READY,
         );
         await stopDaemon(f.child);
         const [row] = await sql('SELECT document FROM cas_key_store WHERE id = 1', other.url);

@@ -73,7 +73,7 @@ describe('cas as a new user runs it', () => {
     assert.match(refused.stderr, /--only_for_testing-debug/);
     assert.ok(refused.stderr.includes('CAS_SERVER_ATTESTATION_REFUSED'), refused.stderr);
 
-    const wrongKey = await provisionCas(setup, started, alice(), 'x');
+    const wrongKey = await provisionCas(setup, started, alice(), { keyHash: 'x' });
     assert.equal(wrongKey.code, 3, wrongKey.stderr);
     assert.match(wrongKey.stderr, /-c/);
 

@@ -22,7 +22,7 @@ export function field(text: string, prefix: string): string {
 
 /** Asserts a binary exited with 0. */
 export function ok(r: RunResult, what: string): RunResult {
-  assert.equal(r.code, 0, `${what}: ${r.stderr}`);
+  assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
   return r;
 }
 
@@ -80,11 +80,19 @@ export async function writeCasSetup(
     join(dir, 'cas.toml'),
     `[api]\napi_listen = "${api}"\nenclave_listen = "127.0.0.1:0"\n${options.casExtra ?? ''}`,
   );
+  writeOwnerConfig(dir, options.ownerExtra);
+  return { dir, api };
+}
+
+/**
+ * Writes `owner.toml` in `dir` for `scone cas provision --config-file`: the CAS's TLS identity
+ * for loopback, then `extra` lines.
+ */
+export function writeOwnerConfig(dir: string, extra = ''): void {
   writeFileSync(
     join(dir, 'owner.toml'),
-    `[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n${options.ownerExtra ?? ''}`,
+    `[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n${extra}`,
   );
-  return { dir, api };
 }
 
 /** Starts `cas` in `dir` (by default it reads ./cas.toml) and waits for its enclave API line. */
@@ -103,14 +111,14 @@ export function startLas(dir: string): Promise<Daemon> {
 }
 
 /**
- * Runs `scone cas provision` with attestation (debug) for the freshly started `cas`, with its
- * printed token and `keyHash` (its printed key hash unless given), as the CLI user `env`.
+ * Runs `scone cas provision` with attestation (debug) for the freshly started `cas` at `setup.api`,
+ * with its printed token and `keyHash` (its printed key hash unless given), as the CLI user `env`.
  */
 export function provisionCas(
   setup: CasSetup,
   cas: Daemon,
   env: NodeJS.ProcessEnv,
-  keyHash = field(cas.stdout(), 'CAS key hash:'),
+  options: { readonly keyHash?: string; readonly timeoutMs?: number } = {},
 ): Promise<RunResult> {
   return runBin(
     'scone',
@@ -119,7 +127,7 @@ export function provisionCas(
       'provision',
       setup.api,
       '-c',
-      keyHash,
+      options.keyHash ?? field(cas.stdout(), 'CAS key hash:'),
       '--token',
       field(cas.stdout(), 'CAS provisioning token:'),
       '--config-file',
@@ -127,7 +135,7 @@ export function provisionCas(
       'with-attestation',
       '--only_for_testing-debug',
     ],
-    { env },
+    { env, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) },
   );
 }
 
