@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import { stopDaemon as stopCas } from '../helpers/daemon.js';
+import { noneSession } from '../helpers/none-session.js';
 import {
   field as lastField,
   provisionCas,
@@ -18,18 +19,8 @@ function lastLine(r: RunResult): string {
   return r.stdout.trimEnd().split('\n').pop() ?? '';
 }
 
-const SESSION = `version: "0.3.10"
-name: $NAME
-security:
-  attestation:
-    mode: none
-services:
-  - name: app
-    command: /bin/echo $$SCONE::pw$$
-secrets:
-  - name: pw
-    kind: ascii
-`;
+// The template variable stays for `scone session create -e NAME=...`.
+const SESSION = noneSession('$NAME');
 
 describe('cas as a new user runs it', () => {
   let setup: CasSetup;
