@@ -6,7 +6,16 @@
 // Never run by `npm test`. See bench/README.md.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,11 +71,13 @@ const children = [];
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
 /** Forks a bench TypeScript file (through tsx) and returns an IPC caller. */
-function forkTs(file, execArgv = []) {
+function forkTs(file, execArgv = [], stderrFile = undefined) {
+  const stderr = stderrFile === undefined ? 'inherit' : openSync(stderrFile, 'a', 0o600);
   const child = fork(join(ROOT, 'bench', file), [], {
     execArgv: ['--import', TSX, ...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', stderr, 'ipc'],
   });
+  if (typeof stderr === 'number') closeSync(stderr);
   children.push(child);
   let next = 0;
   const pending = new Map();
@@ -230,7 +241,9 @@ async function run(dir) {
   const load = forkTs('load.ts', process.env.BENCH_CPU_PROF_LOAD ? profile : []);
   const loadPid = load.child.pid;
   const { ownerCertPem } = await load.call('init');
-  const cas = forkTs('cas-process.ts', profile);
+  // The CAS logs as `cas` does, to stderr: here into cas.log in the temp dir (--keep-dir).
+  mkdirSync(join(dir, 'cas'), { recursive: true });
+  const cas = forkTs('cas-process.ts', profile, join(dir, 'cas', 'cas.log'));
   const casInfo = await cas.call('start', {
     dir: join(dir, 'cas'),
     ownerCertPem,
