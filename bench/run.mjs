@@ -274,10 +274,11 @@ async function run(dir) {
     await runPeer(dir, load, attest16, casInfo.pid);
     return;
   }
-  // `--only session` (for profiling the client API) skips the attest and limit figures.
+  // `--only session` (for profiling the client API) and `--only scale` skip the attest and
+  // limit figures.
   const attest = {};
   let attestRecord;
-  if (opts.only !== 'session') {
+  if (opts.only !== 'session' && opts.only !== 'scale') {
     // Limits of this machine, in the same run; each handshake figure right before the attest
     // figure at the same concurrency, so that both see the same background load.
     log('limits: ECDSA P-256 verify');
@@ -341,27 +342,29 @@ async function run(dir) {
   }
   if (opts.only === 'attest') return;
 
-  log('session: create, update, read at concurrency 16');
-  const sessions = {};
-  for (const phase of ['create', 'update', 'read']) {
-    sessions[phase] = await withCpu({ cas: casInfo.pid, load: loadPid }, () =>
-      load.call('sessions', {
-        phase,
-        concurrency: 16,
-        count: COUNTS.sessions,
-        template: UPDATE_SESSION.replaceAll('$MEASUREMENT', measurement),
-        tag: 'bench-crud',
-      }),
-    );
+  if (opts.only !== 'scale') {
+    log('session: create, update, read at concurrency 16');
+    const sessions = {};
+    for (const phase of ['create', 'update', 'read']) {
+      sessions[phase] = await withCpu({ cas: casInfo.pid, load: loadPid }, () =>
+        load.call('sessions', {
+          phase,
+          concurrency: 16,
+          count: COUNTS.sessions,
+          template: UPDATE_SESSION.replaceAll('$MEASUREMENT', measurement),
+          tag: 'bench-crud',
+        }),
+      );
+    }
+    emit('session', {
+      description:
+        'client API over mutual TLS with keep-alive (CLI client): POST /session (10 secrets generated), PUT /session, GET /v1/sessions/<name>',
+      create: sessions.create,
+      update: sessions.update,
+      read: sessions.read,
+    });
+    if (opts.only === 'session') return;
   }
-  emit('session', {
-    description:
-      'client API over mutual TLS with keep-alive (CLI client): POST /session (10 secrets generated), PUT /session, GET /v1/sessions/<name>',
-    create: sessions.create,
-    update: sessions.update,
-    read: sessions.read,
-  });
-  if (opts.only === 'session') return;
 
   log(`scale: ${SIZES.join(', ')} stored sessions`);
   await load.call('createSession', {
@@ -429,6 +432,7 @@ async function run(dir) {
     }
   }
 
+  if (attestRecord === undefined) return;
   const svg = renderPlot(attestRecord, scaleRecord);
   writeFileSync(join(RESULTS, 'bench.svg'), svg);
   log(`plot: ${join(RESULTS, 'bench.svg')}`);
