@@ -16,9 +16,6 @@ export interface SqliteOptions {
 
 type Db = Database.Database;
 
-/** SQLite's page cache of one store, in KiB (negative `cache_size` means KiB). */
-const SQLITE_CACHE_KIB = 64 * 1024;
-
 /**
  * Open connections, referenced until closed: a connection that only a forgotten object held
  * would be garbage-collected, and closing it would silently release the process's lock on the
@@ -42,10 +39,6 @@ const openConnections = new Set<Db>();
  * - `busy_timeout`: 0 while taking the lock (fail fast with a clear error instead of hanging),
  *   then 5 s, which only matters for checkpoints since no other connection can hold the file.
  * - `secure_delete=ON`: freed pages are zeroed, so superseded ciphertexts do not linger.
- * - `cache_size`: 64 MiB of SQLite page cache instead of its default 2 MiB. With a million
- *   sessions (5.5 GiB) the default cache left most B-tree pages to a system call each, and a
- *   read cost twice its CPU at a thousand sessions; the cache is a fixed bound, so memory still
- *   does not grow with the number of sessions beyond it. (Measured in bench/README.md.)
  *
  * @throws CAS_STORE_LOCKED, CAS_STORE_SCHEMA_TOO_NEW, CAS_STORE_CONFIG_INVALID,
  *   CAS_STORE_UNAVAILABLE
@@ -74,7 +67,6 @@ export function openSqliteBackend(options: SqliteOptions): PhysicalBackend {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('secure_delete = ON');
-    db.pragma(`cache_size = ${-SQLITE_CACHE_KIB}`);
     // The first write transaction takes the exclusive lock; schema checks happen inside it.
     migrateSqlite(db);
     db.pragma('busy_timeout = 5000');
@@ -108,7 +100,7 @@ function sqliteBackend(db: Db, path: string): PhysicalBackend {
       });
     },
     describe: () =>
-      `SQLite store ${path} (WAL, synchronous=FULL, ${-(db.pragma('cache_size', { simple: true }) as number) / 1024} MiB page cache, held exclusively by process ${process.pid})`,
+      `SQLite store ${path} (WAL, synchronous=FULL, held exclusively by process ${process.pid})`,
     // Through the connection that holds the lock, between transactions.
     backupTo: (destination) =>
       runner.run(async () => {

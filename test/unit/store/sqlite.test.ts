@@ -76,10 +76,7 @@ test('a file that is not a SQLite database, or a directory, is CAS_STORE_CONFIG_
 test('describe names the file and the durability settings', async (t) => {
   const path = tempDb(t);
   const backend = openSqliteBackend({ path });
-  assert.match(
-    backend.describe(),
-    /SQLite store .*cas\.db \(WAL, synchronous=FULL, 64 MiB page cache, held exclusively/,
-  );
+  assert.match(backend.describe(), /SQLite store .*cas\.db \(WAL, synchronous=FULL/);
   await backend.close();
   await backend.close();
   await rejectsWithCode(
