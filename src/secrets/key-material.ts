@@ -3,7 +3,6 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPair,
-  webcrypto,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -112,50 +111,4 @@ export function parsePrivateKeyPem(pem: string, secretName: string): KeyObject {
 /** A cause without the parser's message, which could quote input. */
 export function redactCause(cause: unknown): Error {
   return new Error(cause instanceof Error ? cause.name : 'parse error');
-}
-
-/** Web Crypto algorithms for importing and signing with a key type. */
-export function webAlgorithms(keyType: KeyType): {
-  readonly importAlg:
-    webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm;
-  readonly signAlg: webcrypto.EcdsaParams | webcrypto.Algorithm;
-} {
-  switch (keyType) {
-    case 'P-256':
-      return {
-        importAlg: { name: 'ECDSA', namedCurve: 'P-256' },
-        signAlg: { name: 'ECDSA', hash: 'SHA-256' },
-      };
-    case 'P-384':
-      return {
-        importAlg: { name: 'ECDSA', namedCurve: 'P-384' },
-        signAlg: { name: 'ECDSA', hash: 'SHA-384' },
-      };
-    case 'Ed25519':
-      return { importAlg: { name: 'Ed25519' }, signAlg: { name: 'Ed25519' } };
-    case 'RSA-2048':
-    case 'RSA-3072':
-      return {
-        importAlg: {
-          name: 'RSASSA-PKCS1-v1_5',
-          hash: 'SHA-256',
-        },
-        signAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-      };
-  }
-}
-
-/** Imports a private key object into Web Crypto as a signing key and its public key. */
-export async function toWebKeys(key: KeyObject): Promise<{
-  privateKey: webcrypto.CryptoKey;
-  publicKey: webcrypto.CryptoKey;
-  signAlg: webcrypto.Algorithm;
-}> {
-  const { importAlg, signAlg } = webAlgorithms(keyTypeOf(key));
-  const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, importAlg, false, ['sign']);
-  const publicKey = await webcrypto.subtle.importKey('spki', spkiDer(key), importAlg, true, [
-    'verify',
-  ]);
-  return { privateKey, publicKey, signAlg };
 }

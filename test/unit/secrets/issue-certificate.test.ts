@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { x509 } from '../../../src/crypto/x509.js';
 import type { KeyType } from '../../../src/policy/types.js';
 import { issueCertificate, type IssueRequest } from '../../../src/secrets/issue-certificate.js';
-import { generatePrivateKey, toWebKeys } from '../../../src/secrets/key-material.js';
+import { generatePrivateKey } from '../../../src/secrets/key-material.js';
+import { toWebKeys } from './peculiar-issue.js';
 import { rejectsWithCode } from './fixtures.js';
 import { peculiarIssue } from './peculiar-issue.js';
 

@@ -1,7 +1,8 @@
-import { webcrypto } from 'node:crypto';
+import { webcrypto, type KeyObject } from 'node:crypto';
 import { x509 } from '../../../src/crypto/x509.js';
 import type { IssueRequest } from '../../../src/secrets/issue-certificate.js';
-import { keyTypeOf, toWebKeys } from '../../../src/secrets/key-material.js';
+import { keyTypeOf, spkiDer } from '../../../src/secrets/key-material.js';
+import type { KeyType } from '../../../src/policy/types.js';
 
 /**
  * The certificate generator the CAS used before it encoded certificates itself (@peculiar/x509
@@ -66,4 +67,51 @@ export async function peculiarIssue(req: IssueRequest): Promise<string> {
     webcrypto,
   );
   return cert.toString('pem') + '\n';
+}
+
+// The Web Crypto key import the old generator needed (only this comparison uses it now).
+/** Web Crypto algorithms for importing and signing with a key type. */
+export function webAlgorithms(keyType: KeyType): {
+  readonly importAlg:
+    webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.Algorithm;
+  readonly signAlg: webcrypto.EcdsaParams | webcrypto.Algorithm;
+} {
+  switch (keyType) {
+    case 'P-256':
+      return {
+        importAlg: { name: 'ECDSA', namedCurve: 'P-256' },
+        signAlg: { name: 'ECDSA', hash: 'SHA-256' },
+      };
+    case 'P-384':
+      return {
+        importAlg: { name: 'ECDSA', namedCurve: 'P-384' },
+        signAlg: { name: 'ECDSA', hash: 'SHA-384' },
+      };
+    case 'Ed25519':
+      return { importAlg: { name: 'Ed25519' }, signAlg: { name: 'Ed25519' } };
+    case 'RSA-2048':
+    case 'RSA-3072':
+      return {
+        importAlg: {
+          name: 'RSASSA-PKCS1-v1_5',
+          hash: 'SHA-256',
+        },
+        signAlg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      };
+  }
+}
+
+/** Imports a private key object into Web Crypto as a signing key and its public key. */
+export async function toWebKeys(key: KeyObject): Promise<{
+  privateKey: webcrypto.CryptoKey;
+  publicKey: webcrypto.CryptoKey;
+  signAlg: webcrypto.Algorithm;
+}> {
+  const { importAlg, signAlg } = webAlgorithms(keyTypeOf(key));
+  const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, importAlg, false, ['sign']);
+  const publicKey = await webcrypto.subtle.importKey('spki', spkiDer(key), importAlg, true, [
+    'verify',
+  ]);
+  return { privateKey, publicKey, signAlg };
 }
