@@ -5,7 +5,7 @@ import { registerBackup } from '../../core/backup/register-backup.js';
 import type { CasRuntime } from '../../core/cas-runtime.js';
 import { snapshotNow } from '../../core/snapshot/snapshot-now.js';
 import { parseBody } from '../parse-body.js';
-import { requireCaller } from '../peer-certificate.js';
+import { requireCaller } from '../peer-identity.js';
 
 const registerSchema = z.strictObject({
   address: z.string().min(1).max(512),

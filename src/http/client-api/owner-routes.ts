@@ -5,7 +5,7 @@ import { parseDatabaseKey, provisionCas } from '../../core/provisioning/provisio
 import { updateOwnerConfig } from '../../core/provisioning/update-owner-config.js';
 import { readAuditCheckpoint } from '../../core/read-audit-checkpoint.js';
 import { parseBody } from '../parse-body.js';
-import { requireCaller } from '../peer-certificate.js';
+import { requireCaller } from '../peer-identity.js';
 
 const provisionSchema = z.strictObject({
   token: z.string().max(256),

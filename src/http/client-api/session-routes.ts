@@ -5,7 +5,7 @@ import { listSessions } from '../../core/sessions/list-sessions.js';
 import { readSession } from '../../core/sessions/read-session.js';
 import { updateSession } from '../../core/sessions/update-session.js';
 import { CasError } from '../../errors/cas-error.js';
-import { requireCaller } from '../peer-certificate.js';
+import { requireCaller } from '../peer-identity.js';
 
 /** Largest session upload: the session language's 1 MiB plus a little slack for encoding. */
 export const SESSION_BODY_LIMIT = 1024 * 1024 + 1024;

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import { CasError } from '../../errors/cas-error.js';
-import { peerCertificate } from '../peer-certificate.js';
+import { peerIdentity } from '../peer-identity.js';
 
 /** What the enclave API needs to know about the connection a request came on. */
 export interface ConnectionFacts {
@@ -15,15 +15,6 @@ export interface ConnectionFacts {
 }
 
 const notes = new WeakSet<object>();
-
-/**
- * The client key of each TLS connection, read once: challenge and attest come on the same
- * connection, and parsing the peer certificate (and exporting its key) per request was the
- * largest share of the enclave routes' own CPU time in the benchmark's profile. A TLS 1.3
- * connection cannot change its client certificate (no renegotiation), so the first reading
- * stays true for the connection's lifetime.
- */
-const peerSpkis = new WeakMap<object, Buffer>();
 
 /**
  * Reads the facts of a request's TLS connection and refuses what the enclave protocol cannot
@@ -42,17 +33,13 @@ export function tlsConnectionFacts(request: FastifyRequest): ConnectionFacts {
   if (typeof socket.getProtocol !== 'function') throw refuse('this connection is not TLS');
   if (socket.getProtocol() !== 'TLSv1.3') throw refuse(`${socket.getProtocol() ?? 'unknown'} used`);
   if (socket.isSessionReused?.() === true) throw refuse('a resumed TLS session is not accepted');
-  let peerSpki = peerSpkis.get(socket);
-  if (peerSpki === undefined) {
-    const cert = peerCertificate(request);
-    if (cert === undefined) throw refuse('no client certificate was sent');
-    peerSpki = cert.publicKey.export({ type: 'spki', format: 'der' });
-    peerSpkis.set(socket, peerSpki);
-  }
+  // Read once per connection (see peerIdentity): challenge and attest come on the same one.
+  const peer = peerIdentity(request);
+  if (peer === undefined) throw refuse('no client certificate was sent');
   return {
     connection: socket,
     address: request.ip,
-    peerSpki,
+    peerSpki: peer.spki,
     onClose(fn) {
       if (notes.has(socket)) return;
       notes.add(socket);
