@@ -14,14 +14,18 @@ const n = (x, d = 1) =>
     ? '–'
     : Number(x).toLocaleString('en-US', { maximumFractionDigits: d });
 const out = (line = '') => process.stdout.write(`${line}\n`);
+/** ` (lo–hi)` over the rounds, when there was more than one. */
+const spread = (r, d = 2) =>
+  Array.isArray(r) && r[0] !== r[1] ? ` (${n(r[0], d)}–${n(r[1], d)})` : '';
 
 const attest = read('attest');
 const limits = read('limits');
 if (attest !== undefined && limits !== undefined) {
   const m = attest.machine;
   const workers = attest.cas_enclave_workers ?? 0;
+  const rounds = attest.rounds_per_figure ?? 1;
   out(
-    `Run of ${attest.date} on ${m.cpu_model} (${m.cores} cores), Node ${m.node}, commit ${m.commit.slice(0, 12)}${m.commit_dirty ? ' (with uncommitted changes)' : ''}; 1-minute load average ${m.load_average_1m_at_start} at start; CAS enclave workers: ${workers === 0 ? 'none (in-process)' : workers}.`,
+    `Run of ${attest.date} on ${m.cpu_model} (${m.cores} cores), Node ${m.node}, commit ${m.commit.slice(0, 12)}${m.commit_dirty ? ' (with uncommitted changes)' : ''}; 1-minute load average ${m.load_average_1m_at_start} at start; CAS enclave workers: ${workers === 0 ? 'none (in-process)' : workers}; ${rounds === 1 ? 'one round per figure' : `each row the round with the median CAS/limit ratio of ${rounds} interleaved rounds (their range in brackets)`}.`,
   );
   out();
   out(
@@ -31,7 +35,7 @@ if (attest !== undefined && limits !== undefined) {
   attest.runs.forEach((r, i) => {
     const h = limits.mtls_handshakes[i];
     out(
-      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)}, p99 ${n(h.p99_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)} | ${n(r.cas_cpu_ms_per_op, 2)}, ${n(r.las_cpu_ms_per_op, 2)}, ${n(r.load_cpu_ms_per_op, 2)} | ${n(h.server_cpu_ms_per_op, 2)} | ${n(r.ratio_of_cpu_ceilings, 2)} | ${r.errors} |`,
+      `| ${r.concurrency} | ${n(r.per_second)} | ${n(r.p50_ms)} | ${n(r.p95_ms)} | ${n(r.p99_ms)} | ${n(h.per_second)} (p50 ${n(h.p50_ms)}, p99 ${n(h.p99_ms)} ms) | ${n(r.ratio_to_handshake_limit, 2)}${spread(r.ratio_range)} | ${n(r.cas_cpu_ms_per_op, 2)}, ${n(r.las_cpu_ms_per_op, 2)}, ${n(r.load_cpu_ms_per_op, 2)} | ${n(h.server_cpu_ms_per_op, 2)} | ${n(r.ratio_of_cpu_ceilings, 2)} | ${r.errors} |`,
     );
   });
   out();
@@ -66,12 +70,12 @@ if (session !== undefined) {
 const scale = read('scale');
 if (scale !== undefined) {
   out(
-    '| Stored sessions | bulk insert | DB size | CAS RSS | read p50 / p99 ms | attest p50 / p99 ms | errors |',
+    '| Stored sessions | bulk insert | DB size | CAS RSS | read p50 / p99 ms (CPU ms/op) [p50 of each round] | attest p50 / p99 ms (CPU ms/op) | errors |',
   );
   out('|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of scale.sizes) {
     out(
-      `| ${n(s.stored_sessions, 0)}${s.stopped ? ` (of ${n(s.target_sessions, 0)})` : ''} | ${n(s.bulk_insert_seconds)} s (${n(s.bulk_insert_per_second, 0)}/s) | ${n(s.database_bytes / 2 ** 20, 0)} MiB | ${n(s.cas_rss_bytes / 2 ** 20, 0)} MiB | ${n(s.read.p50_ms)} / ${n(s.read.p99_ms)} (${n(s.read.cas_cpu_ms_per_op, 2)}) | ${n(s.attest.p50_ms)} / ${n(s.attest.p99_ms)} (${n(s.attest.cas_cpu_ms_per_op, 2)}) | ${s.read.errors + s.attest.errors} |`,
+      `| ${n(s.stored_sessions, 0)}${s.stopped ? ` (of ${n(s.target_sessions, 0)})` : ''} | ${n(s.bulk_insert_seconds)} s (${n(s.bulk_insert_per_second, 0)}/s) | ${n(s.database_bytes / 2 ** 20, 0)} MiB | ${n(s.cas_rss_bytes / 2 ** 20, 0)} MiB | ${n(s.read.p50_ms)} / ${n(s.read.p99_ms)} (${n(s.read.cas_cpu_ms_per_op, 2)})${s.read.rounds && s.read.rounds.length > 1 ? ` [${s.read.rounds.map((r) => n(r.p50_ms, 2)).join(', ')}]` : ''} | ${n(s.attest.p50_ms)} / ${n(s.attest.p99_ms)} (${n(s.attest.cas_cpu_ms_per_op, 2)}) | ${s.read.errors + s.attest.errors} |`,
     );
   }
   out();
@@ -82,21 +86,23 @@ if (peer !== undefined) {
     `| Concurrency 16 | CAS per s (p50 ms) | Barbican ${peer.barbican.version} per s (p50 ms) | CAS / Barbican |`,
   );
   out('|---|---:|---:|---:|');
-  const row = (label, c, b, ratio) =>
+  const row = (label, c, b, ratio, lohi) =>
     out(
-      `| ${label} | ${n(c.per_second)} (${n(c.p50_ms)}) | ${n(b.per_second)} (${n(b.p50_ms)}) | ${n(ratio, 2)} |`,
+      `| ${label} | ${n(c.per_second)} (${n(c.p50_ms)}) | ${n(b.per_second)} (${n(b.p50_ms)}) | ${n(ratio, 2)}${spread(lohi)} |`,
     );
   row(
     'store: session create with an explicit secret / POST secret',
     peer.cas.store_session_create_explicit_secret,
     peer.barbican.store,
     peer.ratios_cas_to_barbican.store,
+    peer.ratio_ranges?.store,
   );
   row(
     'retrieve: GET /v1/values / GET payload',
     peer.cas.retrieve_values,
     peer.barbican.retrieve,
     peer.ratios_cas_to_barbican.retrieve_values,
+    peer.ratio_ranges?.retrieve_values,
   );
   row(
     'retrieve: full attested provisioning / GET payload',
@@ -104,6 +110,11 @@ if (peer !== undefined) {
     peer.barbican.retrieve,
     peer.ratios_cas_to_barbican.retrieve_attested_provisioning,
   );
+  if ((peer.rounds_per_figure ?? 1) > 1) {
+    out(
+      `The round with the median store ratio of ${peer.rounds_per_figure} interleaved rounds; the range of each ratio over the rounds in brackets.`,
+    );
+  }
   out(
     `CPU per request: Barbican ${n(peer.barbican.cpu_ms_per_request, 2)} ms (store and retrieve), CAS ${n(peer.cas.cpu_ms_per_request_store_and_values, 2)} ms (session create and /v1/values).`,
   );
