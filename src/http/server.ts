@@ -68,8 +68,11 @@ export function buildListener(
   logger: Logger,
   enclave: boolean,
 ): FastifyInstance {
-  return fastify({
+  const app = fastify({
     loggerInstance: logger.child({ api: enclave ? 'enclave' : 'client' }),
+    // One line per request at info (below), not Fastify's two: a busy CAS logs every
+    // provisioning, and the arrival line only says again what the completion line says.
+    disableRequestLogging: true,
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
     https: {
@@ -80,6 +83,27 @@ export function buildListener(
       rejectUnauthorized: false,
     },
   }) as unknown as FastifyInstance;
+  logRequests(app);
+  return app;
+}
+
+/**
+ * Logs each request once when its response is sent (method, URL, status, milliseconds), and its
+ * arrival at debug level, where a request that never completes can still be found.
+ */
+function logRequests(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.log.debug({ req: request }, 'incoming request');
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      // Fastify's serializers turn these into method, URL, host, address, port and status.
+      { req: request, res: reply, responseTime: reply.elapsedTime },
+      'request completed',
+    );
+    done();
+  });
 }
 
 /** What the enclave listener has besides its routes, in the CAS process or in a worker. */
