@@ -5,7 +5,7 @@ import { parseSession } from '../policy/parse-session.js';
 import type { PolicyIssue, Session } from '../policy/types.js';
 import type { CommandContext } from './context.js';
 
-/** The options {@link addSessionInputOptions} declares. */
+/** The options {@link addSessionFileInput} declares. */
 export interface SessionInputOptions {
   /** `-e VAR=VALUE`, in the order given. */
   readonly env?: readonly string[];
@@ -21,11 +21,12 @@ export interface SessionInput {
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Declares `-e VAR=VALUE` (repeatable) and `--use-env` on a command that reads a session file
- * (`session check|calculate-hash|create|update|verify`).
+ * Declares the session file argument `<FILE>`, `-e VAR=VALUE` (repeatable) and `--use-env` on a
+ * command that reads a session file (`session check|calculate-hash|create|update|verify`).
  */
-export function addSessionInputOptions(cmd: Command): Command {
+export function addSessionFileInput(cmd: Command): Command {
   return cmd
+    .argument('<FILE>', 'session file (YAML; - for stdin)')
     .option(
       '-e, --env <VAR=VALUE>',
       'value of template variable $VAR (repeatable; wins over --use-env)',

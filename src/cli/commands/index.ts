@@ -11,7 +11,7 @@
  * `ctx.out`. Do not declare `--config`, `--identity` or `--json` again: use
  * `ctx.loadState()`/`ctx.saveState()`, `ctx.identity()` and `ctx.out`; `ctx.pinnedCas(name)`
  * resolves `--cas NAME` or the default CAS. Shared helpers: `../session-input.ts`
- * (`addSessionInputOptions` for `-e`/`--use-env`, `readSessionFile`), `../state.ts`
+ * (`addSessionFileInput` for `<FILE>`, `-e`, `--use-env`; `readSessionFile`), `../state.ts`
  * (`withPinnedCas`), `../pinned-cas.ts` (`PinnedCas`, `splitChain`).
  */
 import type { AnyCommandSpec } from '../command.js';

@@ -3,7 +3,7 @@ import { sessionHash } from '../../policy/session-hash.js';
 import { withCreator } from '../../policy/with-creator.js';
 import { defineCommand } from '../command.js';
 import {
-  addSessionInputOptions,
+  addSessionFileInput,
   readSessionFile,
   type SessionInputOptions,
 } from '../session-input.js';
@@ -22,7 +22,7 @@ export const sessionCalculateHash = defineCommand<Options>({
   path: ['session', 'calculate-hash'],
   summary: 'print the hash of a session file (last line of stdout)',
   configure: (cmd) =>
-    addSessionInputOptions(cmd.argument('<FILE>', 'session file (YAML; - for stdin)')).option(
+    addSessionFileInput(cmd).option(
       '--with-self-as-creator <tls>',
       'hash as if your CLI identity (its TLS certificate) creates the session',
     ),

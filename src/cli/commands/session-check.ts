@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { defineCommand } from '../command.js';
 import {
-  addSessionInputOptions,
+  addSessionFileInput,
   readSessionFile,
   type SessionInputOptions,
 } from '../session-input.js';
@@ -13,8 +13,7 @@ import {
 export const sessionCheck = defineCommand<SessionInputOptions & { readonly json?: boolean }>({
   path: ['session', 'check'],
   summary: 'validate a session file; print every problem, or the normalised session',
-  configure: (cmd) =>
-    addSessionInputOptions(cmd.argument('<FILE>', 'session file (YAML; - for stdin)')),
+  configure: (cmd) => addSessionFileInput(cmd),
   async run(ctx, [file], opts) {
     const { session, warnings } = await readSessionFile(ctx, file!, opts);
     ctx.out.result(

@@ -6,7 +6,7 @@ import type { Session } from '../../policy/types.js';
 import { defineCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import {
-  addSessionInputOptions,
+  addSessionFileInput,
   parseVarAssignments,
   readSessionFile,
   type SessionInputOptions,
@@ -57,7 +57,7 @@ export const sessionCreate = defineCommand<UploadOptions>({
   path: ['session', 'create'],
   summary: 'upload a new session (prints its hash as the last line)',
   configure: (cmd) =>
-    addSessionInputOptions(cmd.argument('<FILE>', 'session file (YAML; - for stdin)'))
+    addSessionFileInput(cmd)
       .option('--cas <NAME>', 'pinned CAS (default: the default CAS)')
       .option('-n, --name <NAME>', 'session name (overrides the file)'),
   async run(ctx, [file], opts) {

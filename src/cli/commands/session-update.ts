@@ -1,6 +1,6 @@
 import { CasError } from '../../errors/cas-error.js';
 import { defineCommand } from '../command.js';
-import { addSessionInputOptions, readSessionFile } from '../session-input.js';
+import { addSessionFileInput, readSessionFile } from '../session-input.js';
 import { sessionClient, sessionUploadText, type UploadOptions } from './session-create.js';
 import type { ReadAnswer } from './session-read.js';
 
@@ -9,10 +9,7 @@ export const sessionUpdate = defineCommand<UploadOptions>({
   path: ['session', 'update'],
   summary: 'upload a new version of a session (prints its hash as the last line)',
   configure: (cmd) =>
-    addSessionInputOptions(cmd.argument('<FILE>', 'session file (YAML; - for stdin)')).option(
-      '--cas <NAME>',
-      'pinned CAS (default: the default CAS)',
-    ),
+    addSessionFileInput(cmd).option('--cas <NAME>', 'pinned CAS (default: the default CAS)'),
   async run(ctx, [file], opts) {
     const { session } = await readSessionFile(ctx, file!, opts);
     const client = await sessionClient(ctx, opts.cas);

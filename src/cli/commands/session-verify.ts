@@ -2,7 +2,7 @@ import { CasError } from '../../errors/cas-error.js';
 import { sessionHash } from '../../policy/session-hash.js';
 import { withCreator } from '../../policy/with-creator.js';
 import { defineCommand } from '../command.js';
-import { addSessionInputOptions, readSessionFile } from '../session-input.js';
+import { addSessionFileInput, readSessionFile } from '../session-input.js';
 import { sessionClient, type UploadOptions } from './session-create.js';
 import type { ReadAnswer } from './session-read.js';
 
@@ -14,10 +14,7 @@ export const sessionVerify = defineCommand<UploadOptions>({
   path: ['session', 'verify'],
   summary: 'check that a local session file is the active version on the CAS',
   configure: (cmd) =>
-    addSessionInputOptions(cmd.argument('<FILE>', 'session file (YAML; - for stdin)')).option(
-      '--cas <NAME>',
-      'pinned CAS (default: the default CAS)',
-    ),
+    addSessionFileInput(cmd).option('--cas <NAME>', 'pinned CAS (default: the default CAS)'),
   async run(ctx, [file], opts) {
     const { session } = await readSessionFile(ctx, file!, opts);
     const client = await sessionClient(ctx, opts.cas);
