@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canMakeMountNamespace } from '../../src/launcher/isolation.js';
 import { runBin } from '../helpers/bin.js';
-import { lastField, startDaemon, stopDaemon } from '../helpers/daemon.js';
-import { freePort } from '../helpers/free-port.js';
+import { stopDaemon } from '../helpers/daemon.js';
+import {
+  launchEnv,
+  ok,
+  provisionCas,
+  startCas,
+  startLas,
+  writeCasSetup,
+} from '../helpers/provisioned-cas.js';
 
 // cas-run end to end with a CAS and a LAS: the injection files of a session reach the program
 // through the private mount namespace (when it can be made) and through the 0700 directory
@@ -47,45 +53,14 @@ describe('cas-run injection files with a CAS, namespace and directory', () => {
   let launch: NodeJS.ProcessEnv;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cas-run-ns-cas-'));
+    const setup = await writeCasSetup('cas-run-ns-cas-');
+    dir = setup.dir;
     const cli = { SCONE_CLI_CONFIG: join(dir, 'cli.json') };
-    const api = `127.0.0.1:${await freePort()}`;
-    writeFileSync(
-      join(dir, 'cas.toml'),
-      `[api]\napi_listen = "${api}"\nenclave_listen = "127.0.0.1:0"\n`,
-    );
-    writeFileSync(
-      join(dir, 'owner.toml'),
-      '[api_identity]\ncommon_name = "cas"\nalt_names = ["localhost", "127.0.0.1"]\n',
-    );
-    const c = await startDaemon('cas', ['-c', 'cas.toml'], dir, 'CAS enclave API:');
+    const c = await startCas(dir, ['-c', 'cas.toml']);
     cas = c.child;
-    const l = await startDaemon(
-      'las',
-      ['--listen', '127.0.0.1:0', '--state-dir', 'las'],
-      dir,
-      'LAS listening on',
-    );
+    const l = await startLas(dir);
     las = l.child;
-    const keyHash = lastField(c.stdout(), 'CAS key hash:');
-    const provisioned = await runBin(
-      'scone',
-      [
-        'cas',
-        'provision',
-        api,
-        '-c',
-        keyHash,
-        '--token',
-        lastField(c.stdout(), 'CAS provisioning token:'),
-        '--config-file',
-        join(dir, 'owner.toml'),
-        'with-attestation',
-        '--only_for_testing-debug',
-      ],
-      { env: cli },
-    );
-    assert.equal(provisioned.code, 0, provisioned.stderr);
+    ok(await provisionCas(setup, c, cli), 'provision');
     filesDir = join(dir, 'run', 'conf');
     program = join(dir, 'show.sh');
     writeFileSync(
@@ -98,17 +73,11 @@ describe('cas-run injection files with a CAS, namespace and directory', () => {
       join(dir, 'session.yaml'),
       SESSION.replace('$MRENCLAVE', mrenclave).replace('$DIR', filesDir),
     );
-    const created = await runBin('scone', ['session', 'create', join(dir, 'session.yaml')], {
-      env: cli,
-    });
-    assert.equal(created.code, 0, created.stderr);
-    launch = {
-      SCONE_CAS_ADDR: lastField(c.stdout(), 'CAS enclave API:'),
-      SCONE_LAS_ADDR: lastField(l.stdout(), 'LAS listening on'),
-      SCONE_MODE: 'sim',
-      SCONE_CAS_KEY_HASH: keyHash,
-      SCONE_CONFIG_ID: 'nsdemo/show',
-    };
+    ok(
+      await runBin('scone', ['session', 'create', join(dir, 'session.yaml')], { env: cli }),
+      'create',
+    );
+    launch = { ...launchEnv(c, l), SCONE_CONFIG_ID: 'nsdemo/show' };
   });
 
   after(async () => {
