@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { constants } from 'node:crypto';
 import { connect, createSecureContext } from 'node:tls';
 import { after, before, test } from 'node:test';
-import { fastify, type FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { workloadBinding } from '../../../src/crypto/workload-binding.js';
 import { generateIdentity, type Identity } from '../../../src/crypto/identity.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
-import { installErrorMapping } from '../../../src/http/error-mapper.js';
-import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-enclave-routes.js';
 import { openEnclaveConnection } from '../../../src/launcher/enclave-client.js';
 import { signSimReport } from '../../../src/attestation/sim/sim-report.js';
+import { startEnclaveTestServer } from './enclave-test-server.js';
 import { demoSession, fakeDeps, MEASUREMENT, simWorld } from './fixtures.js';
 
 let app: FastifyInstance;
@@ -20,21 +17,7 @@ const world = simWorld();
 const deps = fakeDeps({ demo: demoSession() });
 
 before(async () => {
-  server = await generateIdentity();
-  app = fastify({
-    https: {
-      key: server.keyPem(),
-      cert: server.certPem,
-      requestCert: true,
-      rejectUnauthorized: false,
-      minVersion: 'TLSv1.3',
-      secureOptions: constants.SSL_OP_NO_TICKET,
-    },
-  });
-  installErrorMapping(app);
-  registerEnclaveRoutes(app, deps);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  port = (app.server.address() as AddressInfo).port;
+  ({ app, identity: server, port } = await startEnclaveTestServer(deps));
 });
 
 after(() => app.close());

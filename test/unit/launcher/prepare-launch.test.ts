@@ -1,25 +1,23 @@
 import assert from 'node:assert/strict';
-import { constants } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fastify, type FastifyInstance } from 'fastify';
-import { generateIdentity, type Identity } from '../../../src/crypto/identity.js';
+import type { FastifyInstance } from 'fastify';
+import type { Identity } from '../../../src/crypto/identity.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
-import { installErrorMapping } from '../../../src/http/error-mapper.js';
-import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-enclave-routes.js';
 import { runLas, type RunningLas } from '../../../src/las/run-las.js';
 import { parseWorkloadConfig } from '../../../src/launcher/enclave-client.js';
 import { measureProgram } from '../../../src/launcher/measure-program.js';
 import { prepareLaunch, type LauncherIo } from '../../../src/launcher/prepare-launch.js';
+import { startEnclaveTestServer } from '../enclave/enclave-test-server.js';
 import { demoSession, fakeDeps } from '../enclave/fixtures.js';
 
 let dir: string;
 let las: RunningLas;
 let app: FastifyInstance;
 let server: Identity;
+let port: number;
 let program: string;
 
 before(async () => {
@@ -41,20 +39,7 @@ before(async () => {
     }),
     nopwd: demoSession('simulation', { pwd: join(dir, 'missing'), attestation: variants }),
   });
-  server = await generateIdentity();
-  app = fastify({
-    https: {
-      key: server.keyPem(),
-      cert: server.certPem,
-      requestCert: true,
-      rejectUnauthorized: false,
-      minVersion: 'TLSv1.3',
-      secureOptions: constants.SSL_OP_NO_TICKET,
-    },
-  });
-  installErrorMapping(app);
-  registerEnclaveRoutes(app, deps);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  ({ app, identity: server, port } = await startEnclaveTestServer(deps));
 });
 
 after(async () => {
@@ -68,7 +53,7 @@ function io(env: NodeJS.ProcessEnv): LauncherIo & { errors: string[] } {
   return {
     env: {
       PATH: '/usr/bin:/bin',
-      SCONE_CAS_ADDR: `127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+      SCONE_CAS_ADDR: `127.0.0.1:${port}`,
       SCONE_LAS_ADDR: `127.0.0.1:${las.address.port}`,
       SCONE_MODE: 'sim',
       SCONE_CAS_KEY_HASH: server.keyHash,
