@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CasRuntime } from '../../../src/core/cas-runtime.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { requireState, type Operation } from '../../../src/core/lifecycle.js';
 import type { StoreProvider } from '../../../src/core/ports.js';
-import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { CasError } from '../../../src/errors/cas-error.js';
 import { addWrappedKeyFor, openOrCreateDatabaseKey } from '../../../src/store/seal/database-key.js';
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
@@ -17,10 +13,8 @@ import type { KeyStoreIo } from '../../../src/store/seal/key-store-io.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import type { Store } from '../../../src/store/store.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
-import { provisionedRuntime } from '../core/provisioned-runtime.js';
+import { provisionedRuntime, startRuntime } from '../core/provisioned-runtime.js';
 import { testCas, trusting } from '../store/seal-helpers.js';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A key store held in memory, versioned like the PostgreSQL table. */
 function memoryKeyStore(): KeyStoreIo {
@@ -118,34 +112,13 @@ function pendingProvider(real: Store | undefined, state: { registered: boolean }
   };
 }
 
-async function runtimeOn(storeProvider: StoreProvider, awaitRegistration: boolean) {
-  const stateDir = mkdtempSync(join(tmpdir(), 'replica-state-'));
-  const sealer = createSimulationSealer({
-    stateDir,
-    databaseDir: mkdtempSync(join(tmpdir(), 'replica-db-')),
-  });
-  const keys = await loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(sealer),
-    measurement: 'aa'.repeat(32),
-  });
-  return CasRuntime.start({
-    keys,
-    measurement: 'aa'.repeat(32),
-    version: 't',
-    platformMode: 'sim',
-    logger: silent,
-    env: { now: () => new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider,
-    sessions: defaultSessionEngine,
-    awaitRegistration,
-  });
-}
-
 test('runtime: an unregistered replica awaits registration and serves once its entry exists', async () => {
   const primary = await provisionedRuntime();
   const state = { registered: false };
-  const replica = await runtimeOn(pendingProvider(primary.store(), state), true);
+  const replica = await startRuntime({
+    storeProvider: pendingProvider(primary.store(), state),
+    awaitRegistration: true,
+  });
   assert.equal(replica.state, 'awaiting_registration');
   assert.equal(replica.provisioningToken, undefined, 'it can never be provisioned');
   assert.throws(
@@ -162,7 +135,10 @@ test('runtime: an unregistered replica awaits registration and serves once its e
 
 test('runtime: without awaitRegistration (SQLite) an unregistered CAS still refuses to start', async () => {
   await rejectsWithCode(
-    runtimeOn(pendingProvider(undefined, { registered: false }), false),
+    startRuntime({
+      storeProvider: pendingProvider(undefined, { registered: false }),
+      awaitRegistration: false,
+    }),
     'CAS_STORE_UNSEALABLE',
   );
 });
@@ -173,5 +149,8 @@ test('runtime: other refusals are not mistaken for a missing registration', asyn
     open: () => Promise.reject(new CasError('CAS_STORE_KEYSTORE_TAMPERED', 'bad signature')),
     create: () => Promise.reject(new Error('not used')),
   };
-  await rejectsWithCode(runtimeOn(tampered, true), 'CAS_STORE_KEYSTORE_TAMPERED');
+  await rejectsWithCode(
+    startRuntime({ storeProvider: tampered, awaitRegistration: true }),
+    'CAS_STORE_KEYSTORE_TAMPERED',
+  );
 });

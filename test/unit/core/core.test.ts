@@ -5,10 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { canTransition, requireState } from '../../../src/core/lifecycle.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
-import { CasRuntime } from '../../../src/core/cas-runtime.js';
 import { parseDatabaseKey, selfProvision } from '../../../src/core/provisioning/provision-cas.js';
-import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
-import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
 import { generateIdentity } from '../../../src/crypto/identity.js';
 import { RateLimiter } from '../../../src/core/rate-limiter.js';
 import { canonicalClaims, parseNonce, selfReportData } from '../../../src/core/self-evidence.js';
@@ -17,6 +14,7 @@ import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import { createStoreProvider } from '../../../src/store/store-provider.js';
+import { startRuntime } from './provisioned-runtime.js';
 
 async function rejectsWith(fn: () => unknown, code: string): Promise<void> {
   await assert.rejects(
@@ -163,23 +161,7 @@ describe('CAS keys in the state dir', () => {
 
 describe('self-provisioning', () => {
   test('binds the owner once; --skip-if-already-provisioned makes the second a no-op', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
-    const keys = await loadOrCreateCasKeys({
-      stateDir,
-      sealer: keySealerFrom(sealerIn(stateDir)),
-      measurement: 'aa'.repeat(32),
-    });
-    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-    const rt = await CasRuntime.start({
-      keys,
-      measurement: 'aa'.repeat(32),
-      version: 't',
-      platformMode: 'sim',
-      logger: silent,
-      env: { now: () => new Date(0), randomBytes: (n) => Buffer.alloc(n, 7) },
-      storeProvider: createMemoryStoreProvider(),
-      sessions: defaultSessionEngine,
-    });
+    const rt = await startRuntime();
     const owner = await generateIdentity();
     const options = {
       ownerCertPem: owner.certPem,

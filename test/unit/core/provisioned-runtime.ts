@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CasRuntime } from '../../../src/core/cas-runtime.js';
 import { keySealerFrom } from '../../../src/core/key-sealer.js';
+import type { StoreProvider } from '../../../src/core/ports.js';
 import { selfProvision } from '../../../src/core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
@@ -13,11 +14,21 @@ import { createSimulationSealer } from '../../../src/store/seal/simulation-seale
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A provisioned CAS runtime on a memory store; `clock.now` is its time (moved by tests). */
-export async function provisionedRuntime(
-  clock?: { now: Date },
-  ownerConfig = '',
-): Promise<CasRuntime> {
+/** How {@link startRuntime} starts its CAS runtime. */
+export interface RuntimeOptions {
+  /** `clock.now` is the runtime's time (moved by tests); the real time otherwise. */
+  readonly clock?: { now: Date };
+  /** Its store; a fresh memory store unless given. */
+  readonly storeProvider?: StoreProvider;
+  /** A replica that waits for its registration instead of failing on an unregistered store. */
+  readonly awaitRegistration?: boolean;
+}
+
+/**
+ * A CAS runtime in simulation mode with its own fresh state folder (instance keys sealed by the
+ * simulation sealer), silent logs and real randomness; not provisioned.
+ */
+export async function startRuntime(options: RuntimeOptions = {}): Promise<CasRuntime> {
   const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
   const sealer = createSimulationSealer({
     stateDir,
@@ -28,16 +39,28 @@ export async function provisionedRuntime(
     sealer: keySealerFrom(sealer),
     measurement: 'aa'.repeat(32),
   });
-  const rt = await CasRuntime.start({
+  const { clock } = options;
+  return CasRuntime.start({
     keys,
     measurement: 'aa'.repeat(32),
     version: 't',
     platformMode: 'sim',
     logger: silent,
     env: { now: () => clock?.now ?? new Date(), randomBytes: (n) => randomBytes(n) },
-    storeProvider: createMemoryStoreProvider(),
+    storeProvider: options.storeProvider ?? createMemoryStoreProvider(),
     sessions: defaultSessionEngine,
+    ...(options.awaitRegistration === undefined
+      ? {}
+      : { awaitRegistration: options.awaitRegistration }),
   });
+}
+
+/** A provisioned CAS runtime on a memory store; `clock.now` is its time (moved by tests). */
+export async function provisionedRuntime(
+  clock?: { now: Date },
+  ownerConfig = '',
+): Promise<CasRuntime> {
+  const rt = await startRuntime(clock === undefined ? {} : { clock });
   const owner = await generateIdentity();
   await selfProvision(rt, {
     ownerCertPem: owner.certPem,
