@@ -17,15 +17,20 @@ function refusedWith(code: string, check?: (e: CasError) => void) {
   };
 }
 
-test('matching sim evidence receives the rendered configuration, and it is logged without secrets', async () => {
-  const deps = fakeDeps({ demo: demoSession() });
+/** An attestation request for `demo/app`: fresh sim evidence of `measurement` bound to its nonce and key. */
+function simRequest(measurement = MEASUREMENT): Parameters<typeof attestWorkload>[1] {
   const n = nonce();
-  const config = await attestWorkload(deps, {
+  return {
     configId: 'demo/app',
-    evidence: { type: 'sim', data: world.evidence(n) },
+    evidence: { type: 'sim', data: world.evidence(n, measurement) },
     nonce: n,
     peerSpki: world.spki,
-  });
+  };
+}
+
+test('matching sim evidence receives the rendered configuration, and it is logged without secrets', async () => {
+  const deps = fakeDeps({ demo: demoSession() });
+  const config = await attestWorkload(deps, simRequest());
   assert.deepEqual(config.argv, ['app', '--flag']);
   assert.equal(config.env['PASSWORD'], 'SECRET-PW');
   assert.equal(config.session, 'demo');
@@ -160,15 +165,9 @@ for (const c of refusals) {
 
 test('a measurement refusal tells the operator the measurement the CAS saw', async () => {
   const deps = fakeDeps({ demo: demoSession() });
-  const n = nonce();
   const seen = 'cd'.repeat(32);
   await assert.rejects(
-    attestWorkload(deps, {
-      configId: 'demo/app',
-      evidence: { type: 'sim', data: world.evidence(n, seen) },
-      nonce: n,
-      peerSpki: world.spki,
-    }),
+    attestWorkload(deps, simRequest(seen)),
     refusedWith('CAS_ATTESTATION_REFUSED', (e) => {
       assert.match(e.message, new RegExp(`mrenclave=${seen}`));
       assert.ok(!e.message.includes(MEASUREMENT), 'the expected value is not revealed');
@@ -193,12 +192,6 @@ test('mode none releases the configuration without evidence, with a warning', as
 
 test('a listed platform is accepted', async () => {
   const deps = fakeDeps({ demo: demoSession('simulation', { platforms: [world.platformId] }) });
-  const n = nonce();
-  const config = await attestWorkload(deps, {
-    configId: 'demo/app',
-    evidence: { type: 'sim', data: world.evidence(n) },
-    nonce: n,
-    peerSpki: world.spki,
-  });
+  const config = await attestWorkload(deps, simRequest());
   assert.equal(config.service, 'app');
 });
