@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runBin } from '../helpers/bin.js';
 import { lastField, stopDaemon as stop } from '../helpers/daemon.js';
-import { noneSession } from '../helpers/none-session.js';
+import { noneSession, simulationSession } from '../helpers/session-text.js';
 import {
   launchEnv,
   provisionCas,
@@ -16,17 +16,11 @@ import {
 } from '../helpers/provisioned-cas.js';
 
 const SESSION = noneSession('shop');
-const ATTESTED = `name: att
-version: "0.3.10"
-security:
-  attestation:
-    mode: simulation
-services:
-  - name: show
-    command: true
-    attestation:
-      - mrenclave: [$MRENCLAVE]
-`;
+const ATTESTED = simulationSession('att', {
+  command: 'true',
+  mrenclave: '$MRENCLAVE',
+  password: false,
+});
 
 describe('signed audit log through the real binaries', () => {
   let setup: CasSetup;

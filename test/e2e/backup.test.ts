@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { runBin } from '../helpers/bin.js';
 import { lastField, startDaemon, stopDaemon } from '../helpers/daemon.js';
 import { freePort } from '../helpers/free-port.js';
-import { noneSession } from '../helpers/none-session.js';
+import { noneSession } from '../helpers/session-text.js';
 
 const SESSION = noneSession('shop');
 

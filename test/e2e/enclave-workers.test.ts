@@ -8,12 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import { isCasError } from '../../src/errors/cas-error.js';
 import { runBin } from '../helpers/bin.js';
 import {
-  envSession,
   ok,
   replayEvidence,
   startProvisionedCas,
   type ProvisionedCas,
 } from '../helpers/provisioned-cas.js';
+import { simulationSession } from '../helpers/session-text.js';
 
 // `[api] enclave_workers = 2`: two processes serve the enclave API's TLS and HTTP; the CAS
 // process still verifies, looks up and renders. Everything a workload sees must be as in-process.
@@ -133,13 +133,19 @@ describe('a CAS with enclave workers', () => {
 
   test('a session update is seen by the next provisioning', async () => {
     const file = join(p!.dir, 'show.yaml');
-    writeFileSync(file, envSession('show', 'env', 'one'));
+    writeFileSync(
+      file,
+      simulationSession('show', { service: 'env', environment: { SETTING: 'one' } }),
+    );
     ok(
       await runBin('scone', ['session', 'create', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
       'create',
     );
     assert.equal((await showEnv())['SETTING'], 'one');
-    writeFileSync(file, envSession('show', 'env', 'two'));
+    writeFileSync(
+      file,
+      simulationSession('show', { service: 'env', environment: { SETTING: 'two' } }),
+    );
     ok(
       await runBin('scone', ['session', 'update', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
       'update',

@@ -8,12 +8,12 @@ import { defaultTmpfsRoot } from '../../src/launcher/injection-files.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import type { Daemon } from '../helpers/daemon.js';
 import {
-  envSession,
   ok,
   replayEvidence,
   startProvisionedCas,
   type ProvisionedCas,
 } from '../helpers/provisioned-cas.js';
+import { simulationSession } from '../helpers/session-text.js';
 
 // The story of docs/cas-run.md as a new user lives it: start a CAS and a LAS, provision, create
 // the example session with the mrenclave from `cas-run --hash`, run the unmodified program under
@@ -129,7 +129,10 @@ describe('provisioning a workload with cas-run, as a new user would', () => {
 
   test('scone session read and the CAS log show no secret value', async () => {
     const envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
-    writeFileSync(join(dir, 'reveal.yaml'), envSession('reveal', 'show', 'on'));
+    writeFileSync(
+      join(dir, 'reveal.yaml'),
+      simulationSession('reveal', { environment: { SETTING: 'on' } }),
+    );
     ok(
       await runBin(
         'scone',

@@ -16,6 +16,7 @@ import {
   writeOwnerConfig,
 } from '../helpers/provisioned-cas.js';
 import { writeReplicaConfig } from '../helpers/replica-config.js';
+import { simulationSession } from '../helpers/session-text.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // A second replica with its OWN state directory (own instance key, seal and backup key) joins a
@@ -45,26 +46,6 @@ async function health(address: string): Promise<{ status: number; state: unknown
     );
     request.on('error', reject);
   });
-}
-
-function session(envHash: string): string {
-  return `name: joined
-version: "0.3.10"
-security:
-  attestation:
-    mode: simulation
-services:
-  - name: show
-    command: env
-    environment:
-      PW: $$SCONE::pw$$
-    attestation:
-      - mrenclave: [${envHash}]
-secrets:
-  - name: pw
-    kind: ascii
-    size: 24
-`;
 }
 
 if ('skipped' in server) {
@@ -109,7 +90,7 @@ if ('skipped' in server) {
       const hashA = lastField(a.stdout(), 'CAS key hash:');
       ok(await provisionCas({ dir, api: ca.api }, a, cli(), { timeoutMs: 120_000 }), 'provision A');
       const envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash').stdout.trim();
-      writeFileSync(join(dir, 'joined.yaml'), session(envHash));
+      writeFileSync(join(dir, 'joined.yaml'), simulationSession('joined', { mrenclave: envHash }));
       ok(await scone(['session', 'create', join(dir, 'joined.yaml')]), 'create on A');
 
       // B: its own state directory, no entry in the key store: it starts, but only waits.

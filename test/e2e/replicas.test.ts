@@ -26,6 +26,7 @@ import {
   writeOwnerConfig,
 } from '../helpers/provisioned-cas.js';
 import { writeReplicaConfig } from '../helpers/replica-config.js';
+import { simulationSession } from '../helpers/session-text.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // Two CAS replicas over one throwaway PostgreSQL, behind a TCP load balancer (a test proxy), as
@@ -36,26 +37,13 @@ const server = await startTestPostgres();
 
 const MARKER = 'replica-session-marker-5d1c';
 
+/** The replicated session at `stage`, attested against `envHash` (`cas-run --hash env`). */
 function session(name: string, envHash: string, stage: string, predecessor?: string): string {
-  return `name: ${name}
-version: "0.3.10"
-${predecessor === undefined ? '' : `predecessor: "${predecessor}"\n`}security:
-  attestation:
-    mode: simulation
-services:
-  - name: show
-    command: env
-    environment:
-      PW: $$SCONE::pw$$
-      STAGE: ${stage}
-      NOTE: ${MARKER}
-    attestation:
-      - mrenclave: [${envHash}]
-secrets:
-  - name: pw
-    kind: ascii
-    size: 24
-`;
+  return simulationSession(name, {
+    environment: { STAGE: stage, NOTE: MARKER },
+    mrenclave: envHash,
+    ...(predecessor === undefined ? {} : { predecessor }),
+  });
 }
 
 /** Every file under `dir` (the cluster's data directory, WAL included). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import { stopDaemon as stopCas } from '../helpers/daemon.js';
-import { noneSession } from '../helpers/none-session.js';
+import { noneSession } from '../helpers/session-text.js';
 import {
   field as lastField,
   provisionCas,

@@ -26,31 +26,6 @@ export function ok(r: RunResult, what: string): RunResult {
   return r;
 }
 
-/**
- * A session whose service `service` runs `env` (measurement `$ENV`, from `cas-run --hash env`)
- * with `SETTING` and `PW`, a generated 24-character secret: what a workload sees, printed.
- */
-export function envSession(name: string, service: string, setting: string): string {
-  return `name: ${name}
-version: "0.3.10"
-security:
-  attestation:
-    mode: simulation
-services:
-  - name: ${service}
-    command: env
-    environment:
-      SETTING: ${setting}
-      PW: $$SCONE::pw$$
-    attestation:
-      - mrenclave: [$ENV]
-secrets:
-  - name: pw
-    kind: ascii
-    size: 24
-`;
-}
-
 /** A CAS's temporary folder with its config (`cas.toml`) and owner config (`owner.toml`). */
 export interface CasSetup {
   readonly dir: string;
