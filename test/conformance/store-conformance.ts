@@ -30,8 +30,10 @@ export interface ConformanceTarget {
   readonly durable: boolean;
 }
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | undefined): string | undefined =>
+/** `s` as the UTF-8 bytes a store holds. */
+export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** A stored value read back as UTF-8 (undefined stays undefined). */
+export const str = (b: Uint8Array | undefined): string | undefined =>
   b === undefined ? undefined : new TextDecoder().decode(b);
 
 /** Asserts that `promise` rejects with a CasError of `code`. */

@@ -6,27 +6,15 @@ import { availabilityConfigFrom } from '../../../src/config/availability-config.
 import { snapshotStoppedDatabase, takeSnapshot } from '../../../src/core/snapshot/take-snapshot.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { secretKey } from '../../../src/store/keys.js';
-import { keyStorePathFor, openStore, type OpenStoreConfig } from '../../../src/store/open-store.js';
-import { tempDir, testCas, trusting } from '../store/seal-helpers.js';
+import { keyStorePathFor, openStore } from '../../../src/store/open-store.js';
+import { str, text } from '../../conformance/store-conformance.js';
+import { storeConfigAt, tempDir, testCas } from '../store/seal-helpers.js';
 
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | undefined) =>
-  b === undefined ? undefined : new TextDecoder().decode(b);
 const cas = testCas();
-
-function configAt(root: string, stateRoot = root): OpenStoreConfig {
-  return {
-    database: { path: join(root, 'db', 'cas.db') },
-    stateDir: join(stateRoot, 'state'),
-    instanceKeyHash: cas.keyHash,
-    signer: cas.signer,
-    verifier: trusting(cas),
-  };
-}
 
 test('a snapshot of a running store is consistent, holds no state-dir file, and restores', async (t) => {
   const root = tempDir(t);
-  const opened = await openStore(configAt(root));
+  const opened = await openStore(storeConfigAt(root, cas));
   await opened.store.transaction((tx) => tx.put(secretKey('shop', 'pw'), text('before')));
   const folder = await takeSnapshot(
     {
@@ -60,7 +48,7 @@ test('a snapshot of a running store is consistent, holds no state-dir file, and 
   mkdirSync(join(restored, 'db'));
   copyFileSync(join(folder, 'cas.db'), join(restored, 'db', 'cas.db'));
   copyFileSync(join(folder, 'cas.key-store'), join(restored, 'db', 'cas.key-store'));
-  const back = await openStore(configAt(restored, root));
+  const back = await openStore(storeConfigAt(restored, cas, root));
   assert.equal(
     str(await back.store.transaction((tx) => tx.get(secretKey('shop', 'pw')))),
     'before',

@@ -10,11 +10,7 @@ import { openBarrier } from '../../../src/store/barrier/barrier.js';
 import { createMemoryBackend } from '../../../src/store/physical/memory.js';
 import { openSqliteBackend } from '../../../src/store/physical/sqlite.js';
 import { SecretKey } from '../../../src/store/secret-key.js';
-import { rejectsWithCode } from '../../conformance/store-conformance.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | undefined): string | undefined =>
-  b === undefined ? undefined : new TextDecoder().decode(b);
+import { rejectsWithCode, str, text } from '../../conformance/store-conformance.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'cas-barrier-'));

@@ -3,30 +3,11 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  keyStorePathFor,
-  openStore,
-  storeExists,
-  type OpenStoreConfig,
-} from '../../../src/store/open-store.js';
+import { keyStorePathFor, openStore, storeExists } from '../../../src/store/open-store.js';
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
 import { secretKey } from '../../../src/store/keys.js';
-import { rejectsWithCode } from '../../conformance/store-conformance.js';
-import { tempDir, testCas, trusting } from './seal-helpers.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | undefined) =>
-  b === undefined ? undefined : new TextDecoder().decode(b);
-
-function configFor(root: string, cas = testCas()): OpenStoreConfig {
-  return {
-    database: { path: join(root, 'db', 'cas.db') },
-    stateDir: join(root, 'state'),
-    instanceKeyHash: cas.keyHash,
-    signer: cas.signer,
-    verifier: trusting(cas),
-  };
-}
+import { rejectsWithCode, str, text } from '../../conformance/store-conformance.js';
+import { storeConfigAt, tempDir, testCas, trusting } from './seal-helpers.js';
 
 /** Every file below `dir`, recursively. */
 function filesBelow(dir: string): string[] {
@@ -37,7 +18,7 @@ function filesBelow(dir: string): string[] {
 
 test('a secret written through openStore appears in no file: database, WAL, key store, state', async (t) => {
   const root = tempDir(t);
-  const config = configFor(root);
+  const config = storeConfigAt(root);
   const marker = `SECRET-${randomBytes(12).toString('hex')}`;
   assert.equal(await storeExists(config.database), false);
   const opened = await openStore(config);
@@ -75,7 +56,7 @@ test('a secret written through openStore appears in no file: database, WAL, key 
 
 test('one process holds a database: a second openStore gets CAS_STORE_LOCKED', async (t) => {
   const root = tempDir(t);
-  const config = configFor(root);
+  const config = storeConfigAt(root);
   const opened = await openStore(config);
   await rejectsWithCode(openStore(config), 'CAS_STORE_LOCKED');
   await opened.close();
@@ -83,11 +64,11 @@ test('one process holds a database: a second openStore gets CAS_STORE_LOCKED', a
 
 test('a database whose key store is gone, or another CAS, cannot be opened', async (t) => {
   const root = tempDir(t);
-  const config = configFor(root);
+  const config = storeConfigAt(root);
   const opened = await openStore(config);
   await opened.store.transaction((tx) => tx.put('x', text('x')));
   await opened.close();
-  await rejectsWithCode(openStore(configFor(root)), 'CAS_STORE_UNSEALABLE');
+  await rejectsWithCode(openStore(storeConfigAt(root)), 'CAS_STORE_UNSEALABLE');
   rmSync(join(root, 'db', 'cas.key-store'));
   await rejectsWithCode(openStore(config), 'CAS_STORE_UNSEALABLE');
   // The lock was released on every failure.
@@ -97,7 +78,7 @@ test('a database whose key store is gone, or another CAS, cannot be opened', asy
 test('an injected key opens a new database; a wrong one is refused for an existing one', async (t) => {
   const root = tempDir(t);
   const injectedKey = randomBytes(32);
-  const config = configFor(root);
+  const config = storeConfigAt(root);
   const opened = await openStore({ ...config, injectedKey });
   assert.equal(opened.databaseKeyInjected, true);
   assert.match(opened.describe().join('\n'), /injected by the owner/);
@@ -108,10 +89,10 @@ test('an injected key opens a new database; a wrong one is refused for an existi
   );
   // Another instance that does not know the key is not let in with a wrong one either.
   await rejectsWithCode(
-    openStore({ ...configFor(root), injectedKey: randomBytes(32) }),
+    openStore({ ...storeConfigAt(root), injectedKey: randomBytes(32) }),
     'CAS_STORE_WRONG_KEY',
   );
-  const joined = await openStore({ ...configFor(root), injectedKey });
+  const joined = await openStore({ ...storeConfigAt(root), injectedKey });
   assert.equal(joined.databaseKeyInjected, true);
   await joined.close();
 });
@@ -119,7 +100,7 @@ test('an injected key opens a new database; a wrong one is refused for an existi
 test('the state directory may not be the database directory', async (t) => {
   const root = tempDir(t);
   await rejectsWithCode(
-    openStore({ ...configFor(root), stateDir: join(root, 'db') }),
+    openStore({ ...storeConfigAt(root), stateDir: join(root, 'db') }),
     'CAS_STORE_STATE_DIR_IS_DB_DIR',
   );
 });
@@ -127,7 +108,7 @@ test('the state directory may not be the database directory', async (t) => {
 test('a registered backup opens the database with the key bound in its evidence', async (t) => {
   const root = tempDir(t);
   const primary = testCas();
-  const opened = await openStore(configFor(root, primary));
+  const opened = await openStore(storeConfigAt(root, primary));
   await opened.store.transaction((tx) => tx.put('shared', text('for the backup')));
   const backup = testCas();
   const binding = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -135,7 +116,7 @@ test('a registered backup opens the database with the key bound in its evidence'
   await opened.close();
 
   const asBackup = await openStore({
-    ...configFor(root, backup),
+    ...storeConfigAt(root, backup),
     verifier: trusting(primary, backup),
     sealer: createEcdhSealer(binding.privateKey),
   });
@@ -145,7 +126,7 @@ test('a registered backup opens the database with the key bound in its evidence'
 
 test('derived keys are stable per label and differ between labels', async (t) => {
   const root = tempDir(t);
-  const config = configFor(root);
+  const config = storeConfigAt(root);
   const opened = await openStore(config);
   const audit = opened.deriveKey('audit-hmac');
   const other = opened.deriveKey('other');

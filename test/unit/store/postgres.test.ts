@@ -18,12 +18,13 @@ import { openPostgresBackend } from '../../../src/store/physical/postgres.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../../src/store/physical/postgres-schema.js';
 import { secretKey } from '../../../src/store/keys.js';
 import { startTestPostgres } from '../../helpers/postgres.js';
-import { rejectsWithCode, storeConformance } from '../../conformance/store-conformance.js';
+import {
+  rejectsWithCode,
+  storeConformance,
+  str,
+  text,
+} from '../../conformance/store-conformance.js';
 import { tempDir, testCas, trusting } from './seal-helpers.js';
-
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (b: Uint8Array | undefined) =>
-  b === undefined ? undefined : new TextDecoder().decode(b);
 
 const server = await startTestPostgres();
 

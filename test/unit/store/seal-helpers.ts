@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { keyHashOfKey } from '../../../src/crypto/key-hash.js';
+import type { OpenStoreConfig } from '../../../src/store/open-store.js';
 import type { KeyStoreSigner, KeyStoreVerifier } from '../../../src/store/seal/key-store.js';
 
 /** A CAS identity for tests: its key hash and a signer over its P-256 key. */
@@ -29,6 +30,20 @@ export function trusting(...cases: TestCas[]): KeyStoreVerifier {
   return (message, signature, signedBy) => {
     const cas = cases.find((c) => c.keyHash === signedBy);
     return cas !== undefined && verify('sha256', message, cas.publicKey, signature);
+  };
+}
+
+/**
+ * The config of a SQLite store below `root` (`db/cas.db`) for the CAS `cas`, which trusts only
+ * itself, with its state folder below `stateRoot` (`state/`, by default beside the database).
+ */
+export function storeConfigAt(root: string, cas = testCas(), stateRoot = root): OpenStoreConfig {
+  return {
+    database: { path: join(root, 'db', 'cas.db') },
+    stateDir: join(stateRoot, 'state'),
+    instanceKeyHash: cas.keyHash,
+    signer: cas.signer,
+    verifier: trusting(cas),
   };
 }
 

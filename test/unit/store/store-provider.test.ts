@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { createStoreProvider } from '../../../src/store/store-provider.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
-import { tempDir, testCas, trusting } from './seal-helpers.js';
+import { storeConfigAt, tempDir } from './seal-helpers.js';
 
 test('the provider: open before create is refused, create makes it exist, open reopens it', async (t) => {
   const root = tempDir(t);
-  const cas = testCas();
-  const config = {
-    database: { path: join(root, 'db', 'cas.db') },
-    stateDir: join(root, 'state'),
-    instanceKeyHash: cas.keyHash,
-    signer: cas.signer,
-    verifier: trusting(cas),
-  };
+  const config = storeConfigAt(root);
   const provider = await createStoreProvider(config);
   assert.equal(provider.exists(), false);
   await rejectsWithCode(provider.open(), 'CAS_STORE_UNSEALABLE');
