@@ -7,17 +7,16 @@ import { Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { CasRuntime } from '../../../src/core/cas-runtime.js';
 import { enclaveDeps } from '../../../src/core/enclave-deps.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import type { StoreProvider } from '../../../src/core/ports.js';
 import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity, type Identity } from '../../../src/crypto/identity.js';
 import { registerEnclaveRoutes } from '../../../src/http/enclave-api/register-enclave-routes.js';
 import { createLogger } from '../../../src/http/logger.js';
 import { startCasServers, type CasServers } from '../../../src/http/server.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import { createStoreProvider } from '../../../src/store/store-provider.js';
+import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
+import { simulationCasKeys } from '../../helpers/simulation-cas-keys.js';
 
 /** A CAS running in this process on 127.0.0.1:0, with its log captured. */
 export interface TestCas {
@@ -37,12 +36,7 @@ export async function startTestCas(
 ): Promise<TestCas> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'cas-state-'));
   const dbDir = mkdtempSync(join(tmpdir(), 'cas-db-'));
-  const sealer = createSimulationSealer({ stateDir, databaseDir: dbDir });
-  const keys = await loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(sealer),
-    measurement: MEASUREMENT,
-  });
+  const keys = await simulationCasKeys(MEASUREMENT, { stateDir, databaseDir: dbDir });
   let logText = '';
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {

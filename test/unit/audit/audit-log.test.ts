@@ -7,30 +7,15 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLog, VERDICTS } from '../../../src/audit/verify-audit-log.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys, type CasKeys } from '../../../src/crypto/cas-keys.js';
 import { CasError, isCasError } from '../../../src/errors/cas-error.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import type { Store } from '../../../src/store/store.js';
+import { simulationCasKeys } from '../../helpers/simulation-cas-keys.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function casKeys(): Promise<CasKeys> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'audit-state-'));
-  const sealer = createSimulationSealer({
-    stateDir,
-    databaseDir: mkdtempSync(join(tmpdir(), 'audit-db-')),
-  });
-  return loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(sealer),
-    measurement: 'ab'.repeat(32),
-  });
-}
-
-const keysA = await casKeys();
-const keysB = await casKeys();
+const keysA = await simulationCasKeys('ab'.repeat(32));
+const keysB = await simulationCasKeys('ab'.repeat(32));
 
 interface Fixture {
   readonly log: AuditLog;

@@ -7,30 +7,18 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { verifyAuditLogs } from '../../../src/audit/verify-audit-logs.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys, type CasKeys } from '../../../src/crypto/cas-keys.js';
 import { CasError } from '../../../src/errors/cas-error.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import type { Store } from '../../../src/store/store.js';
+import { simulationCasKeys } from '../../helpers/simulation-cas-keys.js';
 
 // Two replicas on one database (copied identity: one CAS key), each writing its own file; the
 // lines take seq and prev from the database checkpoint, so both files form one chain.
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-async function casKeys(): Promise<CasKeys> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'audit-shared-state-'));
-  return loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(
-      createSimulationSealer({ stateDir, databaseDir: mkdtempSync(join(tmpdir(), 'audit-db-')) }),
-    ),
-    measurement: 'ab'.repeat(32),
-  });
-}
-const keys = await casKeys();
+const keys = await simulationCasKeys('ab'.repeat(32));
 /** A registered replica's own CAS key. */
-const otherKeys = await casKeys();
+const otherKeys = await simulationCasKeys('ab'.repeat(32));
 
 interface Replica {
   readonly log: AuditLog;

@@ -12,25 +12,16 @@ import {
 } from '../../../src/core/backup/backup-evidence.js';
 import { registerBackup } from '../../../src/core/backup/register-backup.js';
 import { trustedCases } from '../../../src/core/backup/trusted-cas.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import { readAuditCheckpoint } from '../../../src/core/read-audit-checkpoint.js';
 import { snapshotNow } from '../../../src/core/snapshot/snapshot-now.js';
 import { selfProvision } from '../../../src/core/provisioning/provision-cas.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity } from '../../../src/crypto/identity.js';
 import { keyHashOfCertificate } from '../../../src/crypto/key-hash.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import { startTestCas } from '../../integration/helpers/cas-harness.js';
+import { simulationCasKeys } from '../../helpers/simulation-cas-keys.js';
 
-const stateDir = mkdtempSync(join(tmpdir(), 'backup-state-'));
-const keys = await loadOrCreateCasKeys({
-  stateDir,
-  sealer: keySealerFrom(
-    createSimulationSealer({ stateDir, databaseDir: mkdtempSync(join(tmpdir(), 'backup-db-')) }),
-  ),
-  measurement: 'ab'.repeat(32),
-});
+const keys = await simulationCasKeys('ab'.repeat(32));
 const wrapKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 const policy: BackupPolicy = {
   measurement: 'ab'.repeat(32),

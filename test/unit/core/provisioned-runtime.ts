@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CasRuntime } from '../../../src/core/cas-runtime.js';
-import { keySealerFrom } from '../../../src/core/key-sealer.js';
 import type { StoreProvider } from '../../../src/core/ports.js';
 import { selfProvision } from '../../../src/core/provisioning/provision-cas.js';
 import { defaultSessionEngine } from '../../../src/core/sessions/default-session-engine.js';
 import { createMemoryStoreProvider } from '../../../src/core/store-provider.js';
-import { loadOrCreateCasKeys } from '../../../src/crypto/cas-keys.js';
 import { generateIdentity } from '../../../src/crypto/identity.js';
-import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
+import { simulationCasKeys } from '../../helpers/simulation-cas-keys.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -29,16 +24,7 @@ export interface RuntimeOptions {
  * simulation sealer), silent logs and real randomness; not provisioned.
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<CasRuntime> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'cas-state-'));
-  const sealer = createSimulationSealer({
-    stateDir,
-    databaseDir: mkdtempSync(join(tmpdir(), 'cas-db-')),
-  });
-  const keys = await loadOrCreateCasKeys({
-    stateDir,
-    sealer: keySealerFrom(sealer),
-    measurement: 'aa'.repeat(32),
-  });
+  const keys = await simulationCasKeys('aa'.repeat(32));
   const { clock } = options;
   return CasRuntime.start({
     keys,
