@@ -37,48 +37,56 @@ async function workload() {
   return { conn, evidenceFor };
 }
 
+/** What {@link challenged} hands a test: a workload's connection after its challenge. */
+interface Challenged {
+  readonly conn: Awaited<ReturnType<typeof workload>>['conn'];
+  readonly nonce: Buffer;
+  /** An attest body for `configId` with sim evidence of `measurement`, bound to nonce and key. */
+  readonly body: (
+    configId?: string,
+    measurement?: string,
+  ) => { config_id: string; nonce: string; evidence: { type: string; data: string } };
+}
+
+/** Runs `fn` on a fresh workload connection that has asked for its challenge, then closes it. */
+async function challenged(fn: (w: Challenged) => Promise<void>): Promise<void> {
+  const { conn, evidenceFor } = await workload();
+  try {
+    const nonce = await conn.challenge();
+    const body = (configId = 'demo/app', measurement = MEASUREMENT) => ({
+      config_id: configId,
+      nonce: nonce.toString('hex'),
+      evidence: { type: 'sim', data: evidenceFor(nonce, measurement) },
+    });
+    await fn({ conn, nonce, body });
+  } finally {
+    await conn.close();
+  }
+}
+
 const code = (c: string) => (e: unknown) => {
   assert.ok(isCasError(e), String(e));
   assert.equal(e.code, c, e.message);
   return true;
 };
 
-test('challenge and attest on one TLS 1.3 connection yield the configuration', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
+test('challenge and attest on one TLS 1.3 connection yield the configuration', () =>
+  challenged(async ({ conn, nonce, body }) => {
     assert.equal(nonce.length, 32);
-    const config = await conn.attest({
-      config_id: 'demo/app',
-      nonce: nonce.toString('hex'),
-      evidence: { type: 'sim', data: evidenceFor(nonce) },
-    });
+    const config = await conn.attest(body());
     assert.deepEqual(config.argv, ['app', '--flag']);
     assert.equal(config.env['PASSWORD'], 'SECRET-PW');
     assert.deepEqual(config.files, [
       { path: '/etc/app.conf', mode: 0o600, content: Buffer.from('pw=SECRET-PW\n') },
     ]);
     assert.equal(config.simulation, true);
-  } finally {
-    await conn.close();
-  }
-});
+  }));
 
-test('a nonce is single use: a second attest on the same connection is refused', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
-    const body = {
-      config_id: 'demo/app',
-      nonce: nonce.toString('hex'),
-      evidence: { type: 'sim', data: evidenceFor(nonce) },
-    };
-    await conn.attest(body);
-    await assert.rejects(conn.attest(body), code('CAS_ENCLAVE_NONCE_UNKNOWN'));
-  } finally {
-    await conn.close();
-  }
-});
+test('a nonce is single use: a second attest on the same connection is refused', () =>
+  challenged(async ({ conn, body }) => {
+    await conn.attest(body());
+    await assert.rejects(conn.attest(body()), code('CAS_ENCLAVE_NONCE_UNKNOWN'));
+  }));
 
 test('evidence replayed on a second connection is refused', async () => {
   const first = await workload();
@@ -106,30 +114,17 @@ test('evidence replayed on a second connection is refused', async () => {
   }
 });
 
-test('a refusal carries the category and the observed measurement only', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
+test('a refusal carries the category and the observed measurement only', () =>
+  challenged(async ({ conn, body }) => {
     const seen = 'ee'.repeat(32);
-    await assert.rejects(
-      conn.attest({
-        config_id: 'demo/app',
-        nonce: nonce.toString('hex'),
-        evidence: { type: 'sim', data: evidenceFor(nonce, seen) },
-      }),
-      (e: unknown) => {
-        code('CAS_ATTESTATION_REFUSED')(e);
-        const observed = (e as { details: { observed: { measurements: unknown } } }).details
-          .observed;
-        assert.deepEqual(observed.measurements, { mrenclave: seen });
-        assert.ok(!JSON.stringify(e).includes(MEASUREMENT));
-        return true;
-      },
-    );
-  } finally {
-    await conn.close();
-  }
-});
+    await assert.rejects(conn.attest(body('demo/app', seen)), (e: unknown) => {
+      code('CAS_ATTESTATION_REFUSED')(e);
+      const observed = (e as { details: { observed: { measurements: unknown } } }).details.observed;
+      assert.deepEqual(observed.measurements, { mrenclave: seen });
+      assert.ok(!JSON.stringify(e).includes(MEASUREMENT));
+      return true;
+    });
+  }));
 
 test('the launcher refuses a CAS whose chain lacks the pinned key', async () => {
   const id = await generateIdentity();
@@ -195,22 +190,13 @@ test('a connection without a client certificate gets no challenge', async () => 
   assert.match(status, /CAS_ENCLAVE_CLIENT_CERT_REQUIRED/);
 });
 
-test('unpadded base64 evidence is a bad request, and it used up the nonce', async () => {
-  const { conn } = await workload();
-  try {
-    const nonce = await conn.challenge();
+test('unpadded base64 evidence is a bad request, and it used up the nonce', () =>
+  challenged(async ({ conn, body }) => {
     await assert.rejects(
-      conn.attest({
-        config_id: 'demo/app',
-        nonce: nonce.toString('hex'),
-        evidence: { type: 'sim', data: 'abc' },
-      }),
+      conn.attest({ ...body(), evidence: { type: 'sim', data: 'abc' } }),
       code('CAS_ENCLAVE_BAD_REQUEST'),
     );
-  } finally {
-    await conn.close();
-  }
-});
+  }));
 
 test('an unreachable CAS is reported as such', async () => {
   const id = await generateIdentity();
@@ -224,61 +210,28 @@ test('an unreachable CAS is reported as such', async () => {
   );
 });
 
-test('a malformed attest body also uses up the nonce', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
+test('a malformed attest body also uses up the nonce', () =>
+  challenged(async ({ conn, nonce, body }) => {
     await assert.rejects(
       conn.attest({ config_id: '', nonce: nonce.toString('hex') }),
       code('CAS_SERVER_BAD_REQUEST'),
     );
+    await assert.rejects(conn.attest(body()), code('CAS_ENCLAVE_NONCE_UNKNOWN'));
+  }));
+
+test('a nonce echo that differs from the connection nonce is refused', () =>
+  challenged(async ({ conn, body }) => {
     await assert.rejects(
-      conn.attest({
-        config_id: 'demo/app',
-        nonce: nonce.toString('hex'),
-        evidence: { type: 'sim', data: evidenceFor(nonce) },
-      }),
+      conn.attest({ ...body(), nonce: 'ab'.repeat(32) }),
       code('CAS_ENCLAVE_NONCE_UNKNOWN'),
     );
-  } finally {
-    await conn.close();
-  }
-});
+  }));
 
-test('a nonce echo that differs from the connection nonce is refused', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
-    await assert.rejects(
-      conn.attest({
-        config_id: 'demo/app',
-        nonce: 'ab'.repeat(32),
-        evidence: { type: 'sim', data: evidenceFor(nonce) },
-      }),
-      code('CAS_ENCLAVE_NONCE_UNKNOWN'),
-    );
-  } finally {
-    await conn.close();
-  }
-});
-
-test('an unknown session is refused without saying which part is unknown', async () => {
-  const { conn, evidenceFor } = await workload();
-  try {
-    const nonce = await conn.challenge();
-    await assert.rejects(
-      conn.attest({
-        config_id: 'nope/app',
-        nonce: nonce.toString('hex'),
-        evidence: { type: 'sim', data: evidenceFor(nonce) },
-      }),
-      (e: unknown) => {
-        code('CAS_SESSION_UNKNOWN_OR_DENIED')(e);
-        assert.ok(!JSON.stringify((e as { details: unknown }).details).includes('no such'));
-        return true;
-      },
-    );
-  } finally {
-    await conn.close();
-  }
-});
+test('an unknown session is refused without saying which part is unknown', () =>
+  challenged(async ({ conn, body }) => {
+    await assert.rejects(conn.attest(body('nope/app')), (e: unknown) => {
+      code('CAS_SESSION_UNKNOWN_OR_DENIED')(e);
+      assert.ok(!JSON.stringify((e as { details: unknown }).details).includes('no such'));
+      return true;
+    });
+  }));
