@@ -9,11 +9,10 @@ import Database from 'better-sqlite3';
 import { openSqliteBackend } from '../../../src/store/physical/sqlite.js';
 import { SQLITE_SCHEMA_VERSION } from '../../../src/store/physical/sqlite-schema.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function tempDb(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cas-sqlite-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'cas.db');
+  return join(tempDir(t, 'cas-sqlite-'), 'cas.db');
 }
 
 const throwsCode = (fn: () => unknown, code: string) =>
@@ -64,6 +63,64 @@ test('a schema newer than this code is refused with CAS_STORE_SCHEMA_TOO_NEW', a
     .run(String(SQLITE_SCHEMA_VERSION + 1));
   raw.close();
   throwsCode(() => openSqliteBackend({ path }), 'CAS_STORE_SCHEMA_TOO_NEW');
+});
+
+test('a new database keeps its rows in a rowid table with a unique key index', async (t) => {
+  const path = tempDb(t);
+  await openSqliteBackend({ path }).close();
+  const raw = new Database(path, { readonly: true });
+  const sql = raw
+    .prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'kv'")
+    .get();
+  const indexes = raw
+    .prepare<[], { name: string; unique: number }>("PRAGMA index_list('kv')")
+    .all();
+  raw.close();
+  assert.ok(sql !== undefined && !/WITHOUT ROWID/i.test(sql.sql), sql?.sql);
+  assert.equal(indexes.filter((i) => i.unique === 1).length, 1);
+});
+
+test('a database of schema 1 (WITHOUT ROWID) is upgraded on open with every row, value and version', async (t) => {
+  const path = tempDb(t);
+  // Schema 1 as the first release wrote it.
+  const old = new Database(path);
+  old.exec(`CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO meta VALUES ('schema_version', '1');
+    CREATE TABLE kv (key BLOB PRIMARY KEY NOT NULL, value BLOB NOT NULL,
+      version INTEGER NOT NULL CHECK (version >= 1)) WITHOUT ROWID;`);
+  const insert = old.prepare('INSERT INTO kv (key, value, version) VALUES (?, ?, ?)');
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    key: `d/session/s-${String(i).padStart(3, '0')}`,
+    value: Buffer.alloc(500 + i * 10, i),
+    version: 1 + (i % 4),
+  }));
+  for (const r of [...rows].reverse()) insert.run(Buffer.from(r.key), r.value, r.version);
+  old.close();
+
+  const backend = openSqliteBackend({ path });
+  await backend.transaction(async (tx) => {
+    assert.deepEqual(
+      await tx.list('d/session/'),
+      rows.map((r) => r.key),
+    );
+    for (const r of rows) {
+      const got = await tx.get(r.key);
+      assert.ok(got !== undefined, r.key);
+      assert.ok(Buffer.from(got.value).equals(r.value), r.key);
+      assert.equal(got.version, r.version, r.key);
+    }
+    // Compare-and-set still sees the versions the old table had.
+    assert.equal(await tx.compareAndSet(rows[1]!.key, 2, Buffer.from('new')), true);
+    assert.equal((await tx.get(rows[1]!.key))?.version, 3);
+    assert.equal(await tx.compareAndSet(rows[2]!.key, 1, Buffer.from('new')), false);
+  });
+  await backend.close();
+  const raw = new Database(path, { readonly: true });
+  const version = raw
+    .prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'schema_version'")
+    .get();
+  raw.close();
+  assert.equal(version?.value, String(SQLITE_SCHEMA_VERSION));
 });
 
 test('a file that is not a SQLite database, or a directory, is CAS_STORE_CONFIG_INVALID', (t) => {
