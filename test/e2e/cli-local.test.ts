@@ -1,29 +1,15 @@
 // End-to-end tests of the local (no network) `scone` commands, through the real binary.
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
 import { generateIdentity } from '../../src/crypto/identity.js';
 import { keyHashOfPem } from '../../src/crypto/key-hash.js';
 import { runBin, type RunResult } from '../helpers/bin.js';
 import { pinnedCasCertificates } from '../../src/cli/pinned-cas.js';
 import { pinnedCas, writeStateWithCas } from '../unit/cli/certs.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scone-e2e-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp-dir.js';
 
 function scone(dir: string, args: readonly string[], input?: string): Promise<RunResult> {
   return runBin('scone', args, {

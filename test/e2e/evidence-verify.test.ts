@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeEvidence, parseAt } from '../../src/cli/commands/evidence-verify.js';
 import { CasError } from '../../src/errors/cas-error.js';
 import { runVerifyCase, verifyCaseTest, type VerifyCase } from '../helpers/evidence-verify.js';
 import { requireShared } from '../helpers/shared.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SGX_AT = '1751328000';
 const SGX_QUOTE = 'sgx/dcapqvl_sgx_quote.bin';
@@ -120,8 +120,7 @@ verifyCaseTest(
 test('scone evidence verify reads hex and base64 evidence and checks the expected report data', async (t) => {
   const root = requireShared(t, 'testvectors');
   if (root === null) return;
-  const dir = mkdtempSync(join(tmpdir(), 'cas-evidence-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'cas-evidence-');
   const quote = readFileSync(join(root, SGX_QUOTE));
   const reportData = Buffer.from('Hello, world!').toString('hex') + '00'.repeat(51);
   writeFileSync(join(dir, 'quote.hex'), quote.toString('hex') + '\n');

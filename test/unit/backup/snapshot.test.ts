@@ -8,7 +8,8 @@ import { isCasError } from '../../../src/errors/cas-error.js';
 import { secretKey } from '../../../src/store/keys.js';
 import { keyStorePathFor, openStore } from '../../../src/store/open-store.js';
 import { str, text } from '../../conformance/store-conformance.js';
-import { storeConfigAt, tempDir, testCas } from '../store/seal-helpers.js';
+import { storeConfigAt, testCas } from '../store/seal-helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const cas = testCas();
 

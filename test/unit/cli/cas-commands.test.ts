@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { pinnedCasCertificates } from '../../../src/cli/pinned-cas.js';
 import { pinnedCas, writeStateWithCas } from './certs.js';
-import { cli, tempDir } from './fake-io.js';
+import { cli } from './fake-io.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function setup(t: TestContext) {
   const path = join(tempDir(t), 'config.json');

@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { sconeCommands } from '../../../src/cli/commands/index.js';
 import { runCli, type CommandRegistry } from '../../../src/cli/main.js';
 
@@ -10,13 +6,6 @@ export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/** A temporary directory removed after the test. */
-export function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scone-cli-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** Runs the CLI in-process with captured output and the given environment. */

@@ -9,7 +9,8 @@ import { parseVarAssignments } from '../../../src/cli/session-input.js';
 import { parseState } from '../../../src/cli/state.js';
 import { parseIdentityPem } from '../../../src/crypto/identity.js';
 import { CasError } from '../../../src/errors/cas-error.js';
-import { cli, tempDir } from './fake-io.js';
+import { cli } from './fake-io.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function onlyCoded(fn: () => unknown, codes: readonly string[]): void {
   try {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { defineCommand, type AnyCommandSpec } from '../../../src/cli/command.js';
 import { CasError } from '../../../src/errors/cas-error.js';
-import { cli, tempDir } from './fake-io.js';
+import { cli } from './fake-io.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function registry(run: () => Promise<void>) {
   const boom = defineCommand({ path: ['test', 'boom'], summary: 'fails', run });

@@ -7,7 +7,8 @@ import { generateIdentity } from '../../../src/crypto/identity.js';
 import { parseSession } from '../../../src/policy/parse-session.js';
 import { sessionHash } from '../../../src/policy/session-hash.js';
 import { withCreator } from '../../../src/policy/with-creator.js';
-import { cli, tempDir } from './fake-io.js';
+import { cli } from './fake-io.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const MRENCLAVE = 'ab'.repeat(32);
 const VALID = `name: demo

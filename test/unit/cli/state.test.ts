@@ -20,7 +20,8 @@ import {
 import { generateIdentity } from '../../../src/crypto/identity.js';
 import { CasError } from '../../../src/errors/cas-error.js';
 import { casChain, pinnedCas } from './certs.js';
-import { cli, tempDir } from './fake-io.js';
+import { cli } from './fake-io.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {

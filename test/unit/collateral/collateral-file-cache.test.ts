@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import {
   copyFileSync,
-  mkdtempSync,
   readFileSync,
-  rmSync,
   statSync,
   unlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { dcapCollateralKey } from '../../../src/attestation/intel/collateral-key.js';
 import {
   CollateralFileCache,
@@ -25,6 +22,7 @@ import {
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
 import { RAW_PCS_FILES } from './raw-pcs-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** The node file system, counting the files read. */
 function countingFs(): CollateralFileSystem & { reads: string[] } {
@@ -37,12 +35,6 @@ function countingFs(): CollateralFileSystem & { reads: string[] } {
       return readFile(path);
     },
   };
-}
-
-function tempDir(t: TestContext, prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 /** Moves a file's modification time, keeping its size and content. */

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dcapCollateralKey } from '../../../src/attestation/intel/collateral-key.js';
@@ -12,6 +11,7 @@ import {
 } from '../../../src/collateral/dcap-collateral-source.js';
 import { CasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const codeIs = (code: string) => (e: unknown) => e instanceof CasError && e.code === code;
 
@@ -125,8 +125,7 @@ test("a collateral directory serves the file of the quote's TEE, FMSPC and PCK C
 test('of several files for one FMSPC the directory serves the newest evaluation', async (t) => {
   const root = requireShared(t, 'testvectors');
   if (root === null) return;
-  const dir = mkdtempSync(join(tmpdir(), 'cas-collateral-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'cas-collateral-');
   const original = readFileSync(join(root, 'sgx/dcapqvl_sgx_quote_collateral.json'), 'utf8');
   const json = JSON.parse(original) as Record<string, string>;
   const newer = {

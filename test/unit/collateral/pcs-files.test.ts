@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dcapCollateralKey } from '../../../src/attestation/intel/collateral-key.js';
@@ -12,6 +11,7 @@ import { collateralFromPcsFiles, signedMember } from '../../../src/collateral/pc
 import type { CasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
 import { RAW_PCS_FILES } from './raw-pcs-files.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('the signed member is cut from the PCS text byte for byte', () => {
   const inner = '{"id":"QE", "version" :2,"s":"a}\\"{","n":[1,{"x":2}]}';
@@ -99,8 +99,7 @@ test('raw PCS responses assemble into the collateral the repackaged vectors hold
 test('a directory of raw PCS files alone serves a quote', async (t) => {
   const root = requireShared(t, 'testvectors', 'sgx');
   if (root === null) return;
-  const dir = mkdtempSync(join(tmpdir(), 'cas-pcs-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'cas-pcs-');
   for (const name of RAW_PCS_FILES) copyFileSync(join(root, name), join(dir, name));
   writeFileSync(join(dir, 'notes.txt'), 'collected from PCS on 2025-08-15\n');
   const evidence = new Uint8Array(readFileSync(join(root, 'automata_quotev3.bin')));

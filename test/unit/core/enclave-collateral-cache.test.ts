@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IntelCollateral } from '../../../src/attestation/intel/collateral.js';
@@ -18,12 +10,12 @@ import { enclaveDeps } from '../../../src/core/enclave-deps.js';
 import { isCasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
 import { provisionedRuntime } from './provisioned-runtime.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('the enclave API reads [dcap] collateral_dir files once per version, not per attestation', async (t) => {
   const root = requireShared(t, 'testvectors', 'sgx');
   if (root === null) return;
-  const dir = mkdtempSync(join(tmpdir(), 'cas-enclave-collateral-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'cas-enclave-collateral-');
   const file = join(dir, 'sgx.json');
   copyFileSync(join(root, 'dcapqvl_sgx_quote_collateral.json'), file);
   const quote = new Uint8Array(readFileSync(join(root, 'dcapqvl_sgx_quote.bin')));

@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { openBarrier } from '../../../src/store/barrier/barrier.js';
 import { createMemoryBackend } from '../../../src/store/physical/memory.js';
 import { openSqliteBackend } from '../../../src/store/physical/sqlite.js';
 import { SecretKey } from '../../../src/store/secret-key.js';
 import { rejectsWithCode, str, text } from '../../conformance/store-conformance.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cas-barrier-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Direct access to the rows of a closed SQLite store, as an attacker with the file has. */
 function rawRows(path: string) {

@@ -7,7 +7,8 @@ import { keyStorePathFor, openStore, storeExists } from '../../../src/store/open
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
 import { secretKey } from '../../../src/store/keys.js';
 import { rejectsWithCode, str, text } from '../../conformance/store-conformance.js';
-import { storeConfigAt, tempDir, testCas, trusting } from './seal-helpers.js';
+import { storeConfigAt, testCas, trusting } from './seal-helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /** Every file below `dir`, recursively. */
 function filesBelow(dir: string): string[] {

@@ -24,7 +24,8 @@ import {
   str,
   text,
 } from '../../conformance/store-conformance.js';
-import { tempDir, testCas, trusting } from './seal-helpers.js';
+import { testCas, trusting } from './seal-helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const server = await startTestPostgres();
 

@@ -1,8 +1,5 @@
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
 import { keyHashOfKey } from '../../../src/crypto/key-hash.js';
 import type { OpenStoreConfig } from '../../../src/store/open-store.js';
 import type { KeyStoreSigner, KeyStoreVerifier } from '../../../src/store/seal/key-store.js';
@@ -45,10 +42,4 @@ export function storeConfigAt(root: string, cas = testCas(), stateRoot = root): 
     signer: cas.signer,
     verifier: trusting(cas),
   };
-}
-
-export function tempDir(t: TestContext, label = 'cas-seal-'): string {
-  const dir = mkdtempSync(join(tmpdir(), label));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }

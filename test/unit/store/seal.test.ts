@@ -12,7 +12,8 @@ import {
 import { createEcdhSealer } from '../../../src/store/seal/ecdh-wrap.js';
 import { createSimulationSealer } from '../../../src/store/seal/simulation-sealer.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
-import { tempDir, testCas, trusting, type TestCas } from './seal-helpers.js';
+import { testCas, trusting, type TestCas } from './seal-helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const throwsCode = (fn: () => unknown, code: string) =>
   assert.throws(fn, (error: { code?: string }) => error.code === code);

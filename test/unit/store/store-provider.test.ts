@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { createStoreProvider } from '../../../src/store/store-provider.js';
 import { rejectsWithCode } from '../../conformance/store-conformance.js';
-import { storeConfigAt, tempDir } from './seal-helpers.js';
+import { storeConfigAt } from './seal-helpers.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('the provider: open before create is refused, create makes it exist, open reopens it', async (t) => {
   const root = tempDir(t);
