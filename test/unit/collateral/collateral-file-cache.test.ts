@@ -7,35 +7,18 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dcapCollateralKey } from '../../../src/attestation/intel/collateral-key.js';
-import {
-  CollateralFileCache,
-  type CollateralFileSystem,
-} from '../../../src/collateral/collateral-file-cache.js';
+import { CollateralFileCache } from '../../../src/collateral/collateral-file-cache.js';
 import {
   directoryDcapCollateralSource,
   loadDcapCollateral,
 } from '../../../src/collateral/dcap-collateral-source.js';
-import { isCasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
+import { countingFs, failure, newerEvaluation } from './collateral-test-io.js';
 import { RAW_PCS_FILES } from './raw-pcs-files.js';
 import { tempDir } from '../../helpers/temp-dir.js';
-
-/** The node file system, counting the files read. */
-function countingFs(): CollateralFileSystem & { reads: string[] } {
-  const reads: string[] = [];
-  return {
-    reads,
-    stat: (path) => stat(path, { bigint: true }),
-    readFile: (path) => {
-      reads.push(path);
-      return readFile(path);
-    },
-  };
-}
 
 /** Moves a file's modification time, keeping its size and content. */
 function touch(path: string, secondsLater: number): void {
@@ -110,17 +93,6 @@ test('the bound holds: the least recently used file goes first', async (t) => {
   assert.equal(cache.size, 2);
 });
 
-/** The error an uncached load gives, to compare the cached one with. */
-async function failure(run: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run();
-  } catch (e) {
-    assert.ok(isCasError(e), String(e));
-    return { code: e.code, message: e.message };
-  }
-  assert.fail('expected a failure');
-}
-
 test('a collateral directory is parsed once per file version', async (t) => {
   const root = requireShared(t, 'testvectors', 'sgx');
   if (root === null) return;
@@ -138,12 +110,7 @@ test('a collateral directory is parsed once per file version', async (t) => {
   assert.deepEqual(await loadDcapCollateral(dir, quote, cache), first);
   assert.equal(fs.reads.length, reads, 'the second lookup reads nothing');
   // fresh collateral dropped in place is served by the next lookup
-  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-  json['tcb_info'] = json['tcb_info']!.replace(
-    '"tcbEvaluationDataNumber":17',
-    '"tcbEvaluationDataNumber":19',
-  );
-  writeFileSync(file, JSON.stringify(json));
+  writeFileSync(file, newerEvaluation(readFileSync(file, 'utf8')));
   const fresh = await loadDcapCollateral(dir, quote, cache);
   assert.match(Buffer.from(fresh.tcbInfo).toString(), /"tcbEvaluationDataNumber":19/);
   assert.deepEqual(fs.reads.slice(reads), [file]);

@@ -12,6 +12,7 @@ import {
 import { CasError } from '../../../src/errors/cas-error.js';
 import { requireShared } from '../../helpers/shared.js';
 import { tempDir } from '../../helpers/temp-dir.js';
+import { newerEvaluation } from './collateral-test-io.js';
 
 const codeIs = (code: string) => (e: unknown) => e instanceof CasError && e.code === code;
 
@@ -127,16 +128,8 @@ test('of several files for one FMSPC the directory serves the newest evaluation'
   if (root === null) return;
   const dir = tempDir(t, 'cas-collateral-');
   const original = readFileSync(join(root, 'sgx/dcapqvl_sgx_quote_collateral.json'), 'utf8');
-  const json = JSON.parse(original) as Record<string, string>;
-  const newer = {
-    ...json,
-    tcb_info: json['tcb_info']!.replace(
-      '"tcbEvaluationDataNumber":17',
-      '"tcbEvaluationDataNumber":19',
-    ),
-  };
   writeFileSync(join(dir, 'a.json'), original);
-  writeFileSync(join(dir, 'b.json'), JSON.stringify(newer));
+  writeFileSync(join(dir, 'b.json'), newerEvaluation(original));
   writeFileSync(join(dir, 'notes.json'), '{"not":"collateral"}');
   writeFileSync(join(dir, 'broken.json'), '{');
   const quote = new Uint8Array(readFileSync(join(root, 'sgx/dcapqvl_sgx_quote.bin')));
