@@ -15,6 +15,7 @@ import { registerSessionRoutes } from './client-api/session-routes.js';
 import { installErrorMapping } from './error-mapper.js';
 import { startEnclaveWorkers, type EnclaveWorkersOptions } from './enclave-workers/primary.js';
 import { countRequests, createMetrics, type CasMetrics, type RequestCounter } from './metrics.js';
+import { CasLogController } from './request-log.js';
 
 /** The two running listeners. */
 export interface CasServers {
@@ -68,11 +69,9 @@ export function buildListener(
   logger: Logger,
   enclave: boolean,
 ): FastifyInstance {
-  const app = fastify({
+  return fastify({
     loggerInstance: logger.child({ api: enclave ? 'enclave' : 'client' }),
-    // One line per request at info (below), not Fastify's two: a busy CAS logs every
-    // provisioning, and the arrival line only says again what the completion line says.
-    disableRequestLogging: true,
+    logController: new CasLogController(),
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
     https: {
@@ -83,27 +82,6 @@ export function buildListener(
       rejectUnauthorized: false,
     },
   }) as unknown as FastifyInstance;
-  logRequests(app);
-  return app;
-}
-
-/**
- * Logs each request once when its response is sent (method, URL, status, milliseconds), and its
- * arrival at debug level, where a request that never completes can still be found.
- */
-function logRequests(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.log.debug({ req: request }, 'incoming request');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      // Fastify's serializers turn these into method, URL, host, address, port and status.
-      { req: request, res: reply, responseTime: reply.elapsedTime },
-      'request completed',
-    );
-    done();
-  });
 }
 
 /** What the enclave listener has besides its routes, in the CAS process or in a worker. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { generateIdentity } from '../../../src/crypto/identity.js';
+import { installErrorMapping } from '../../../src/http/error-mapper.js';
 import { createLogger } from '../../../src/http/logger.js';
 import { buildListener } from '../../../src/http/server.js';
 
@@ -19,11 +20,16 @@ async function listenerLogging(level: string) {
   });
   const logger = createLogger({ simulation: false, destination, level });
   const app = buildListener({ key: identity.keyPem(), cert: identity.certPem }, logger, false);
+  installErrorMapping(app);
   app.get('/v1/thing/:name', (request, reply) => {
     void reply.send({ name: (request.params as { name: string }).name });
   });
   return { app, lines };
 }
+
+/** Process warnings (Fastify's deprecations among them) emitted while the tests run. */
+const warnings: Error[] = [];
+process.on('warning', (w) => warnings.push(w));
 
 describe('request log', () => {
   test('one line per request at info: method, URL, status and time, no arrival line', async () => {
@@ -47,6 +53,12 @@ describe('request log', () => {
     assert.equal(first['api'], 'client');
     assert.deepEqual(second['res'], { statusCode: 404 });
     await app.close();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      warnings.map((w) => `${(w as { code?: string }).code ?? ''} ${w.message}`),
+      [],
+      'building a listener uses no deprecated Fastify option',
+    );
   });
 
   test('at debug the arrival of each request is logged too', async () => {
