@@ -42,6 +42,14 @@ export class SerialRunner {
     return result;
   }
 
+  /**
+   * Runs `fn` outside the context of the job it is called from: callbacks it schedules (a timer,
+   * an immediate) may then queue jobs of their own instead of being refused as nested ones.
+   */
+  outside<T>(fn: () => T): T {
+    return this.#inside.exit(fn);
+  }
+
   /** Refuses new jobs and resolves when the queued ones have finished. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { CasError } from '../../errors/cas-error.js';
 import { checkVersion, keyBytes, listRange, valueBytes } from './check.js';
 import type { ListOptions, PhysicalBackend, PhysicalTx } from './physical.js';
+import { GroupCommit } from './group-commit.js';
 import { guardTx } from './guard-tx.js';
 import { SerialRunner } from './serial-runner.js';
 import { migrateSqlite } from './sqlite-schema.js';
@@ -81,34 +82,54 @@ export function openSqliteBackend(options: SqliteOptions): PhysicalBackend {
 function sqliteBackend(db: Db, path: string): PhysicalBackend {
   const runner = new SerialRunner(`the SQLite store ${path}`);
   const tx = sqliteTx(db);
+  // The shared commit runs as a runner job once the event loop's ready I/O has been handled;
+  // a closing store commits it itself (close() flushes after the last job).
+  const group = new GroupCommit(db, (commit) => {
+    // Scheduled from inside a transaction job, queued as a job of its own.
+    runner.outside(() =>
+      setImmediate(() => {
+        if (runner.closed) return;
+        runner
+          .run(() => {
+            commit();
+            return Promise.resolve();
+          })
+          .catch(() => undefined);
+      }),
+    );
+  });
   return {
     kind: 'sqlite',
-    transaction<T>(fn: (tx: PhysicalTx) => Promise<T>): Promise<T> {
-      return runner.run(async () => {
+    async transaction<T>(fn: (tx: PhysicalTx) => Promise<T>): Promise<T> {
+      const durable = await runner.run(async () => {
         let open = true;
-        db.exec('BEGIN IMMEDIATE');
         try {
-          const result = await fn(guardTx(tx, () => open));
-          db.exec('COMMIT');
-          return result;
+          return await group.run(() => fn(guardTx(tx, () => open)));
         } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
           throw sqliteError(error, 'a SQLite transaction failed');
         } finally {
           open = false;
         }
       });
+      // Outside the runner: the shared commit is a runner job of its own.
+      try {
+        return await durable();
+      } catch (error) {
+        throw sqliteError(error, 'a SQLite commit failed');
+      }
     },
     describe: () =>
-      `SQLite store ${path} (WAL, synchronous=FULL, held exclusively by process ${process.pid})`,
-    // Through the connection that holds the lock, between transactions.
+      `SQLite store ${path} (WAL, synchronous=FULL, group commit, held exclusively by process ${process.pid})`,
+    // Through the connection that holds the lock, between transactions, of committed data.
     backupTo: (destination) =>
       runner.run(async () => {
+        group.flush();
         await db.backup(destination);
       }),
     async close(): Promise<void> {
       if (runner.closed) return;
       await runner.close();
+      group.flush();
       db.close();
       openConnections.delete(db);
     },
