@@ -27,13 +27,16 @@ export async function appendDurably(path: string, line: string): Promise<void> {
 
 /**
  * The tail of the audit file: its last line, and the last line that is not `aborted` (whose
- * seq is the highest, since `aborted` lines repeat an earlier seq). Undefined when the file
- * is absent or empty.
+ * seq is the highest, since `aborted` lines repeat an earlier seq), with all its lines.
+ * Undefined when the file is absent or empty.
  */
 export async function tailOf(
   path: string,
   isAborted: (line: string) => boolean,
-): Promise<{ readonly last: string; readonly lastEvent: string | undefined } | undefined> {
+): Promise<
+  | { readonly last: string; readonly lastEvent: string | undefined; readonly lines: string[] }
+  | undefined
+> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -46,5 +49,5 @@ export async function tailOf(
   const lines = text.split('\n').filter((l) => l.length > 0);
   const last = lines.at(-1);
   if (last === undefined) return undefined;
-  return { last, lastEvent: lines.findLast((l) => !isAborted(l)) };
+  return { last, lastEvent: lines.findLast((l) => !isAborted(l)), lines };
 }

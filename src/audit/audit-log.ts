@@ -9,6 +9,7 @@ import { appendDurably, tailOf } from './audit-file.js';
 import { createAuditKey, type AuditKey } from './audit-key.js';
 import { GENESIS, hashLine, parseLine, serializeLine, type AuditEventName } from './audit-line.js';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoint.js';
+import { uncommittedEvents, type WrittenEvent } from './uncommitted-events.js';
 
 /** `[audit_log] mode` of the owner config. */
 export type AuditMode = 'disabled' | 'unsigned' | 'signed';
@@ -60,11 +61,7 @@ interface Head {
 }
 
 /** A line written inside a transaction that may still fail. */
-interface Written {
-  readonly seq: number;
-  readonly event: string;
-  readonly hash: string;
-}
+type Written = WrittenEvent;
 
 const HMAC_KEY = metaKey('audit-hmac-key');
 const encoder = new TextEncoder();
@@ -159,7 +156,7 @@ export class AuditLog {
     const wasSigned = this.#open && this.#mode === 'signed';
     // Enabled from here on: until the start line is written, every event fails (fail closed).
     this.#mode = mode;
-    let dangling: Written | undefined;
+    let dangling: Written[] = [];
     if (this.#head === undefined) ({ head: this.#head, dangling } = await this.#recover(store));
     const keys = this.#o.keys();
     await this.#lifecycleLine(
@@ -177,7 +174,7 @@ export class AuditLog {
     this.#started = true;
     this.#open = true;
     // After the start line, so that it is signed by a key the log has already certified.
-    if (dangling !== undefined) await this.#abort([dangling], 'CAS_AUDIT_NOT_COMMITTED');
+    if (dangling.length > 0) await this.#abort(dangling, 'CAS_AUDIT_NOT_COMMITTED');
   }
 
   /**
@@ -298,13 +295,13 @@ export class AuditLog {
    * file lost lines (continuing after it, so the verifier reports the gap). A last event
    * newer than the checkpoint never committed (the CAS stopped): it is returned as dangling.
    */
-  async #recover(store: Store): Promise<{ head: Head; dangling: Written | undefined }> {
+  async #recover(store: Store): Promise<{ head: Head; dangling: Written[] }> {
     const checkpoint = await store.transaction((tx) => readCheckpoint(tx));
     // Shared chain: every line takes its place from the database; the own file's tail says
     // nothing about the deployment's head, and a line cut off by a crash stays a fork the
     // verifier reports.
     if (this.#o.sharedChain === true) {
-      return { head: checkpoint ?? { seq: 0, hash: GENESIS }, dangling: undefined };
+      return { head: checkpoint ?? { seq: 0, hash: GENESIS }, dangling: [] };
     }
     const tail = await tailOf(this.#o.path, (l) => parseLine(l)?.event === 'aborted');
     const last = tail === undefined ? null : parseLine(tail.last);
@@ -316,24 +313,17 @@ export class AuditLog {
           'audit log: the file is missing or damaged at its end; continuing after the checkpoint (verify-audit-log will report it)',
         );
       }
-      return { head: checkpoint ?? { seq: 0, hash: GENESIS }, dangling: undefined };
+      return { head: checkpoint ?? { seq: 0, hash: GENESIS }, dangling: [] };
     }
     if (checkpoint !== undefined && lastEvent.seq < checkpoint.seq) {
       this.#o.logger.error(
         { path: this.#o.path, file_seq: lastEvent.seq, checkpoint_seq: checkpoint.seq },
         'audit log: the file ends before the checkpoint (truncated or replaced); continuing after the checkpoint',
       );
-      return { head: checkpoint, dangling: undefined };
+      return { head: checkpoint, dangling: [] };
     }
     const head = { seq: lastEvent.seq, hash: hashLine(tail.last) };
-    const uncommitted =
-      last.event !== 'aborted' && (checkpoint === undefined || last.seq > checkpoint.seq);
-    return {
-      head,
-      dangling: uncommitted
-        ? { seq: last.seq, event: last.event, hash: hashLine(tail.last) }
-        : undefined,
-    };
+    return { head, dangling: uncommittedEvents(tail.lines, checkpoint) };
   }
 
   async #loadHmacKey(store: Store): Promise<Buffer> {

@@ -230,6 +230,39 @@ describe('audit log', () => {
     assert.deepEqual(verdict.findings, []);
   });
 
+  test('a restart after a stop that lost a group-committed batch aborts every event of it, and verifies', async () => {
+    const f = await fixture();
+    await someEvents(f);
+    // The SQLite store commits several transactions at once: a stop before that commit leaves
+    // each of their lines after the checkpoint. Here two, in one transaction this log does not
+    // follow.
+    const raw = await f.provider.open();
+    await assert.rejects(
+      raw.transaction(async (tx) => {
+        await f.log.record({ event: 'session_created', session: 'x', caller: 'K' }, tx);
+        await f.log.record({ event: 'session_created', session: 'y', caller: 'K' }, tx);
+        throw new Error('power cut');
+      }),
+    );
+    const restarted = await fixture('signed', keysA, { path: f.path, provider: f.provider });
+    const events = lines(f.path).map(
+      (l) => JSON.parse(l) as { seq: number; event: string; reason?: string },
+    );
+    assert.deepEqual(
+      events.slice(-5).map((e) => [e.seq, e.event]),
+      [
+        [6, 'session_created'],
+        [7, 'session_created'],
+        [8, 'cas_started'],
+        [6, 'aborted'],
+        [7, 'aborted'],
+      ],
+    );
+    assert.ok(events.slice(-2).every((e) => e.reason === 'CAS_AUDIT_NOT_COMMITTED'));
+    const verdict = await verify(restarted);
+    assert.deepEqual(verdict.findings, []);
+  });
+
   test('unsigned mode chains lines without signatures and still detects edits', async () => {
     const f = await fixture('unsigned');
     await someEvents(f);
