@@ -61,7 +61,6 @@ interface Head {
 }
 
 /** A line written inside a transaction that may still fail. */
-type Written = WrittenEvent;
 
 const HMAC_KEY = metaKey('audit-hmac-key');
 const encoder = new TextEncoder();
@@ -83,7 +82,7 @@ export class AuditLog {
   #started = false;
   /** Lines may be written: enabled, and the start line of the current mode is written. */
   #open = false;
-  readonly #pending = new WeakMap<StoreTx, Written[]>();
+  readonly #pending = new WeakMap<StoreTx, WrittenEvent[]>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: AuditLogOptions) {
@@ -111,7 +110,7 @@ export class AuditLog {
   wrapStore(store: Store): Store {
     return {
       transaction: async (fn) => {
-        const written: Written[] = [];
+        const written: WrittenEvent[] = [];
         try {
           return await store.transaction(async (tx) => {
             await this.#abort(written, 'CAS_STORE_CONFLICT');
@@ -156,7 +155,7 @@ export class AuditLog {
     const wasSigned = this.#open && this.#mode === 'signed';
     // Enabled from here on: until the start line is written, every event fails (fail closed).
     this.#mode = mode;
-    let dangling: Written[] = [];
+    let dangling: WrittenEvent[] = [];
     if (this.#head === undefined) ({ head: this.#head, dangling } = await this.#recover(store));
     const keys = this.#o.keys();
     await this.#lifecycleLine(
@@ -277,7 +276,7 @@ export class AuditLog {
   }
 
   /** Writes an `aborted` line for each event of a transaction that did not commit. */
-  async #abort(written: Written[], reason: string): Promise<void> {
+  async #abort(written: WrittenEvent[], reason: string): Promise<void> {
     for (const { seq, event, hash } of written.splice(0)) {
       try {
         await this.#append({ event: 'aborted', aborted_event: event, reason }, undefined, false, {
@@ -295,7 +294,7 @@ export class AuditLog {
    * file lost lines (continuing after it, so the verifier reports the gap). A last event
    * newer than the checkpoint never committed (the CAS stopped): it is returned as dangling.
    */
-  async #recover(store: Store): Promise<{ head: Head; dangling: Written[] }> {
+  async #recover(store: Store): Promise<{ head: Head; dangling: WrittenEvent[] }> {
     const checkpoint = await store.transaction((tx) => readCheckpoint(tx));
     // Shared chain: every line takes its place from the database; the own file's tail says
     // nothing about the deployment's head, and a line cut off by a crash stays a fork the

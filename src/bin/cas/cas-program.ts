@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { addDatabaseKeyOptions } from '../../cli/database-key-options.js';
 import { computeMeasurement } from '../../core/measurement.js';
 import { casPackage } from './cas-package.js';
 import { devCommand } from './dev-command.js';
@@ -23,21 +24,15 @@ export function casProgram(): Command {
     .command('serve', { isDefault: true })
     .description('run the server')
     .action(() => serveCommand(configFile()));
-  program
+  const provision = program
     .command('provision')
     .description('self-provision with the given owner, then serve')
     .requiredOption('--owner-config <FILE>', 'owner config (TOML, JSON or YAML)')
     .requiredOption('--owner-identity <CERT>', 'PEM certificate of the owner')
-    .option('--skip-if-already-provisioned', 'do nothing when the CAS already has an owner')
-    .option(
-      '--database-key-file <FILE>',
-      'inject the database key (64 hex) from FILE, or - for stdin',
-    )
-    .option(
-      '--database-key <HEX64>',
-      'inject the database key (visible to ps: prefer --database-key-file)',
-    )
-    .action((opts: Parameters<typeof provisionCommand>[1]) => provisionCommand(configFile(), opts));
+    .option('--skip-if-already-provisioned', 'do nothing when the CAS already has an owner');
+  addDatabaseKeyOptions(provision).action((opts: Parameters<typeof provisionCommand>[1]) =>
+    provisionCommand(configFile(), opts),
+  );
   program
     .command('dev')
     .description('development CAS + LAS in ./.cas-dev, owned and attested by your CLI identity')

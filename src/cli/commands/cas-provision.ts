@@ -3,6 +3,7 @@ import { casUrl } from '../../client/cas-address.js';
 import { pinnedCasClient } from '../../client/pinned-client.js';
 import { CasError } from '../../errors/cas-error.js';
 import { defineCommand } from '../command.js';
+import { addDatabaseKeyOptions } from '../database-key-options.js';
 import { withPinnedCas } from '../state.js';
 import { addAttestFlags, attestAndPin, type AttestFlags } from './cas-attest.js';
 
@@ -24,22 +25,16 @@ export const casProvision = defineCommand<Options>({
   path: ['cas', 'provision'],
   summary: 'become the owner of a new CAS',
   configure: (cmd) =>
-    addAttestFlags(
-      cmd
-        .argument('<ADDR>', 'CAS address (host or host:port)')
-        .argument('<MODE>', 'with-attestation | only_for_testing-without-attestation')
-        .argument('[MRENCLAVE]', 'expected CAS measurement (with-attestation)'),
-    )
-      .option('--token <TOKEN>', 'the provisioning token the CAS printed')
-      .option('--config-file <FILE>', 'owner config (TOML, JSON or YAML)')
-      .option(
-        '--database-key-file <FILE>',
-        'inject the database key (64 hex) from FILE, or - for stdin',
+    addDatabaseKeyOptions(
+      addAttestFlags(
+        cmd
+          .argument('<ADDR>', 'CAS address (host or host:port)')
+          .argument('<MODE>', 'with-attestation | only_for_testing-without-attestation')
+          .argument('[MRENCLAVE]', 'expected CAS measurement (with-attestation)'),
       )
-      .option(
-        '--database-key <HEX64>',
-        'inject the database key (visible to ps: prefer --database-key-file)',
-      ),
+        .option('--token <TOKEN>', 'the provisioning token the CAS printed')
+        .option('--config-file <FILE>', 'owner config (TOML, JSON or YAML)'),
+    ),
   async run(ctx, [address, mode, mrenclave], opts) {
     if (
       opts.casKeyHash === undefined ||
