@@ -8,6 +8,7 @@
 import { verify } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseCrl } from '../attestation/intel/crl.js';
 import { pemCertificates } from '../attestation/pki/certificate.js';
 import type { SnpCollateral } from '../attestation/snp/amd-chain.js';
 import { selectSnpChain } from '../attestation/snp/select-chain.js';
@@ -55,15 +56,51 @@ function certificatesIn(bytes: Uint8Array): Uint8Array[] {
   return text.includes('-----BEGIN CERTIFICATE-----') ? pemCertificates(text) : [bytes];
 }
 
-/** Loads SNP collateral (VCEK/VLEK, optionally ASK/ASVK/ARK) from a file or directory. */
+/** The CRLs in a file's bytes: its `X509 CRL` PEM blocks, or the file when it is a DER CRL. */
+export function crlsIn(bytes: Uint8Array): Uint8Array[] {
+  const text = Buffer.from(bytes).toString('latin1');
+  const blocks = text.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g);
+  if (blocks !== null) {
+    return blocks.map((block) =>
+      Uint8Array.from(Buffer.from(block.replace(/-----[A-Z0-9 ]+-----|\s/g, ''), 'base64')),
+    );
+  }
+  try {
+    parseCrl(bytes);
+    // a plain Uint8Array view, whether the file came as a Buffer or not
+    return [new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * SNP collateral from files: the chain picked for the report, and, when any file holds a CRL,
+ * every CRL found, which turns revocation checking on (the verifier then needs the product's).
+ */
+function snpCollateralFrom(
+  files: readonly { bytes: Uint8Array }[],
+  report: Uint8Array | null,
+): SnpCollateral {
+  const chain = selectSnpChain(
+    files.flatMap((file) => certificatesIn(file.bytes)),
+    report,
+  );
+  const crls = files.flatMap((file) => crlsIn(file.bytes));
+  return crls.length === 0 ? chain : { ...chain, revocation: { crls } };
+}
+
+/**
+ * Loads SNP collateral (VCEK/VLEK, optionally ASK/ASVK/ARK, and AMD CRLs) from a file or
+ * directory.
+ */
 export async function loadSnpCollateral(
   path: string | undefined,
   evidence: Uint8Array,
 ): Promise<SnpCollateral> {
   if (path === undefined) return { chain: [] };
-  const certificates = (await filesOf(path)).flatMap((file) => certificatesIn(file.bytes));
   // An extended report carries its certificate table after the report; the report is first.
-  return selectSnpChain(certificates, evidence.subarray(0, SNP_REPORT_SIZE));
+  return snpCollateralFrom(await filesOf(path), evidence.subarray(0, SNP_REPORT_SIZE));
 }
 
 function quoteVerifiedBy(hcl: Uint8Array, evidence: Uint8Array): boolean {
@@ -94,9 +131,6 @@ export async function loadTpmCollateral(
     hclReport === undefined
       ? null
       : hclReport.subarray(HCL_OFFSET_OF_SNP, HCL_OFFSET_OF_SNP + SNP_REPORT_SIZE);
-  const snp = selectSnpChain(
-    files.flatMap((file) => certificatesIn(file.bytes)),
-    snpReport,
-  );
+  const snp = snpCollateralFrom(files, snpReport);
   return { ...(hclReport === undefined ? {} : { hclReport }), snp };
 }

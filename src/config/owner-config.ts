@@ -33,6 +33,8 @@ const schema = z.strictObject({
         .optional(),
     })
     .optional(),
+  // (ours) AMD's CRLs: when set, SNP and vTPM reports need a fresh CRL of their product's ARK
+  snp: z.strictObject({ crl_dir: z.string().min(1).optional() }).optional(),
   attestation: z.strictObject({ allow_simulation: z.boolean().default(false) }).optional(),
 });
 

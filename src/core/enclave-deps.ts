@@ -1,6 +1,7 @@
 import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import { verifierFor } from '../attestation/registry.js';
 import type { Verifier } from '../attestation/verifier.js';
+import { loadAmdRevocation } from '../collateral/amd-crl-source.js';
 import { CollateralFileCache } from '../collateral/collateral-file-cache.js';
 import { dcapCollateralLoader, type CollateralLoader } from '../collateral/collateral-loaders.js';
 import { rememberTcbEvaluation } from '../collateral/tcb-evaluation-memory.js';
@@ -16,25 +17,31 @@ import { renderForProvisioning } from './sessions/render-for-provisioning.js';
 import { storeTcbEvaluationMemory } from './store-tcb-evaluation-memory.js';
 
 const INTEL: ReadonlySet<string> = new Set(['sgx-dcap', 'tdx']);
+const AMD: ReadonlySet<string> = new Set(['snp', 'tpm']);
 
 /**
- * Intel collateral for a quote from the owner config's `[dcap] collateral_dir` (the config is
- * read on each attestation and the directory listed, so `update-config` and fresh files apply
- * at once; `load` re-reads only files that changed). Other types get none here: SNP and TPM
- * evidence over the enclave API carries its certificate chain.
+ * Collateral for evidence, from the owner config (read on each attestation, and the directory
+ * listed, so `update-config` and fresh files apply at once; only changed files are re-read):
+ * Intel collateral from `[dcap] collateral_dir`; for SNP and TPM (Azure vTPM, bound by an SNP
+ * report), AMD's CRLs from `[snp] crl_dir` when it is set. SNP and TPM evidence over the
+ * enclave API carries its certificate chain, so without `crl_dir` they get none.
  *
- * @throws CAS_ATTESTATION_COLLATERAL_MISSING when no directory is configured or it has none
- *   for the quote's TEE and FMSPC.
+ * @throws CAS_ATTESTATION_COLLATERAL_MISSING when no Intel directory is configured or it has
+ *   none for the quote's TEE and FMSPC, or the CRL directory cannot be read.
  */
 async function collateralFor(
   rt: CasRuntime,
-  load: CollateralLoader,
+  loaders: { readonly dcap: CollateralLoader; readonly files: CollateralFileCache },
   type: string,
   evidence: Uint8Array,
 ): Promise<unknown> {
-  if (!INTEL.has(type)) return undefined;
+  if (!INTEL.has(type) && !AMD.has(type)) return undefined;
   const config = await rt.store().transaction((tx) => readOwnerConfig(tx));
-  return load(config.dcap?.collateral_dir, evidence);
+  if (INTEL.has(type)) return loaders.dcap(config.dcap?.collateral_dir, evidence);
+  const dir = config.snp?.crl_dir;
+  if (dir === undefined) return undefined;
+  const revocation = await loadAmdRevocation(dir, loaders.files);
+  return type === 'snp' ? { revocation } : { snp: { revocation } };
 }
 
 /** What tests may replace in {@link enclaveDeps}. */
@@ -56,7 +63,8 @@ export function enclaveDeps(rt: CasRuntime, options: EnclaveDepsOptions = {}): A
   const memory = storeTcbEvaluationMemory(() => rt.store());
   const intel = new Map<string, Verifier<never>>();
   // One per enclave listener, like the session cache: collateral parsed once per file version.
-  const loadDcap = dcapCollateralLoader(options.collateralFiles ?? new CollateralFileCache());
+  const files = options.collateralFiles ?? new CollateralFileCache();
+  const loaders = { dcap: dcapCollateralLoader(files), files };
   return {
     loadForProvisioning: async (name) => {
       const { env } = rt.deps;
@@ -80,7 +88,7 @@ export function enclaveDeps(rt: CasRuntime, options: EnclaveDepsOptions = {}): A
       }
       return wrapped;
     },
-    collateralFor: (type, evidence) => collateralFor(rt, loadDcap, type, evidence),
+    collateralFor: (type, evidence) => collateralFor(rt, loaders, type, evidence),
     log: rt.deps.logger,
     ...(audit === undefined ? {} : { audit: (event) => audit.record(event) }),
     now: () => rt.deps.env.now(),

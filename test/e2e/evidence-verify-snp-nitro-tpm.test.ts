@@ -1,4 +1,10 @@
-import { verifyCaseTest, type VerifyCase } from '../helpers/evidence-verify.js';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { testArk, testCrl } from '../helpers/amd-crl.js';
+import { runVerifyCase, verifyCaseTest, type VerifyCase } from '../helpers/evidence-verify.js';
+import { requireShared } from '../helpers/shared.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const cases: VerifyCase[] = [
   {
@@ -86,3 +92,27 @@ verifyCaseTest(
   'scone evidence verify: SNP, Nitro and vTPM vectors exit 0 with their claims, or 3 with the code',
   cases,
 );
+
+test('scone evidence verify: CRL files in the --collateral directory turn the AMD revocation check on', async (t) => {
+  const root = requireShared(t, 'testvectors');
+  if (root === null) return;
+  // The VCEK beside a CRL that is not AMD's (no AMD CRL ships with the vectors): refused.
+  const dir = tempDir(t);
+  copyFileSync(join(root, 'sev-snp/gosevguest_milan_vcek.der'), join(dir, 'vcek.der'));
+  writeFileSync(join(dir, 'milan.crl'), await testCrl(await testArk()));
+  const snp = {
+    file: 'sev-snp/gosevguest_milan_attestation.bin',
+    type: 'snp',
+    collateral: dir,
+    at: '1663981200',
+    flags: ['--allow-debug'],
+  };
+  await runVerifyCase(root, {
+    ...snp,
+    name: 'with a foreign CRL',
+    exit: 3,
+    code: 'CAS_ATTESTATION_CRL_INVALID',
+  });
+  rmSync(join(dir, 'milan.crl'));
+  await runVerifyCase(root, { ...snp, name: 'without the CRL', exit: 0, claims: { debug: true } });
+});

@@ -18,12 +18,17 @@ export interface Crl {
   readonly revokedSerials: ReadonlySet<string>;
   readonly tbs: Uint8Array;
   readonly signatureAlgorithm: string;
+  /** The whole AlgorithmIdentifier, for algorithms with parameters (AMD's RSA-PSS). */
+  readonly signatureAlgorithmDer: Uint8Array;
   readonly signature: Uint8Array;
 }
 
 const CODE = 'CAS_ATTESTATION_CRL_INVALID';
 
-/** Parses a DER CRL (RFC 5280 §5.1); every read is bounds-checked. */
+/**
+ * Parses a DER CRL (RFC 5280 §5.1); every read is bounds-checked. Not Intel-specific: the SNP
+ * verifier parses AMD's CRLs with it too.
+ */
 export function parseCrl(der: Uint8Array): Crl {
   const root = expectTag(readDer(der, 0, CODE), 0x30, CODE, 'a CRL');
   if (root.end !== der.length) throw new CasError(CODE, 'CRL has trailing bytes.');
@@ -59,6 +64,7 @@ export function parseCrl(der: Uint8Array): Crl {
     revokedSerials,
     tbs: derBytes(tbs),
     signatureAlgorithm: algorithmOid(sigAlg, CODE),
+    signatureAlgorithmDer: derBytes(expectTag(sigAlg, 0x30, CODE, 'an algorithm identifier')),
     signature: bitStringBytes(sigValue, CODE),
   };
 }

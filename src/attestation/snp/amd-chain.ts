@@ -13,6 +13,7 @@ import {
   type ParsedCertificate,
 } from '../pki/certificate.js';
 import { isPinned, pinnedDer, type PinnedCertificateId } from '../roots.js';
+import { checkAmdRevocation, type AmdRevocation } from './amd-crl.js';
 import { SNP_PRODUCTS, type SnpProduct } from './snp-tcb.js';
 import type { SnpSigningKey } from './snp-report.js';
 
@@ -22,6 +23,8 @@ export interface SnpCollateral {
   readonly endorsementKey?: Uint8Array;
   /** Further certificates (ASK, ASVK, ARK), DER, in any order. */
   readonly chain?: readonly Uint8Array[];
+  /** AMD's CRLs; when present, a fresh one of the product's ARK is required. */
+  readonly revocation?: AmdRevocation;
 }
 
 /** A verified chain: the leaf that signs reports and the product its ARK belongs to. */
@@ -51,8 +54,10 @@ function productOfIssuer(issuer: string, key: SnpSigningKey): SnpProduct | null 
 
 /**
  * Verifies the chain of the key that signed the report, at `now`.
+ * With `collateral.revocation`, the ASK/ASVK and the VCEK/VLEK are checked against the ARK's CRL.
  * @throws CasError `CAS_ATTESTATION_COLLATERAL_MISSING`, `..._CHAIN_INVALID`, `..._ROOT_UNTRUSTED`,
- *   `..._SNP_PRODUCT_MISMATCH`, `..._CERT_NOT_YET_VALID`, `..._CERT_EXPIRED`.
+ *   `..._SNP_PRODUCT_MISMATCH`, `..._CERT_NOT_YET_VALID`, `..._CERT_EXPIRED`, and with
+ *   revocation `..._CRL_INVALID`, `..._CERT_REVOKED`, `..._COLLATERAL_EXPIRED`.
  */
 export function verifyAmdChain(
   collateral: SnpCollateral,
@@ -139,5 +144,8 @@ export function verifyAmdChain(
   checkIssuedBy(intermediate, ark, OID_RSASSA_PSS);
   checkIssuedBy(leaf, intermediate, OID_RSASSA_PSS);
   for (const certificate of [ark, intermediate, leaf]) checkValidAt(certificate, now);
+  if (collateral.revocation !== undefined) {
+    checkAmdRevocation(collateral.revocation, ark, [intermediate, leaf], now);
+  }
   return { leaf, product };
 }

@@ -140,6 +140,7 @@ function withCertificateTable(collateral: SnpCollateral, evidence: Uint8Array): 
   const picked = selectSnpChain(table, evidence.subarray(0, SNP_REPORT_SIZE));
   const endorsementKey = collateral.endorsementKey ?? picked.endorsementKey;
   return {
+    ...collateral,
     ...(endorsementKey === undefined ? {} : { endorsementKey }),
     chain: [...(collateral.chain ?? []), ...(picked.chain ?? [])],
   };

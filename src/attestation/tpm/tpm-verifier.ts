@@ -68,6 +68,7 @@ function snpCollateralOf(
   const given = request.collateral?.snp;
   const endorsementKey = given?.endorsementKey ?? leaf;
   return {
+    ...(given?.revocation === undefined ? {} : { revocation: given.revocation }),
     ...(endorsementKey === undefined ? {} : { endorsementKey }),
     chain: [...(given?.chain ?? []), ...chain],
   };

@@ -156,6 +156,22 @@ describe('owner config', () => {
     assert.equal(toml.audit_log?.sink, 'file');
   });
 
+  test('[snp] crl_dir names the AMD CRL directory; other keys under [snp] are refused', () => {
+    assert.equal(
+      parseOwnerConfig('[snp]\ncrl_dir = "/etc/cas/amd-crl"\n').snp?.crl_dir,
+      '/etc/cas/amd-crl',
+    );
+    assert.throws(
+      () => parseOwnerConfig('[snp]\ncrl = "/etc/cas/amd-crl"\n'),
+      (e: unknown) =>
+        isCasError(e) && e.code === 'CAS_CONFIG_UNKNOWN_KEY' && /snp\.crl/.test(e.message),
+    );
+    assert.throws(
+      () => parseOwnerConfig('[snp]\ncrl_dir = ""\n'),
+      (e: unknown) => isCasError(e) && e.code === 'CAS_CONFIG_BAD_VALUE',
+    );
+  });
+
   test("SCONE's [api.identity] spelling is accepted", () => {
     assert.equal(
       parseOwnerConfig('[api.identity]\ncommon_name = "x"\n').api_identity?.common_name,

@@ -8,23 +8,7 @@ import { parseSnpCertificateTable } from '../../../../src/attestation/snp/cert-t
 import { snpVerifier } from '../../../../src/attestation/snp/snp-verifier.js';
 import { codeOf, codeOfSync } from '../../../helpers/evidence.js';
 import { requireShared } from '../../../helpers/shared.js';
-
-/** A GHCB certificate table: entries {GUID, offset, length}, a zero entry, then the blobs. */
-function table(blobs: readonly Uint8Array[], pad = 0): Uint8Array {
-  const header = (blobs.length + 1) * 24;
-  const size = header + blobs.reduce((sum, blob) => sum + blob.length + pad, 0);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let offset = header;
-  blobs.forEach((blob, index) => {
-    out.fill(index + 1, index * 24, index * 24 + 16);
-    view.setUint32(index * 24 + 16, offset, true);
-    view.setUint32(index * 24 + 20, blob.length + pad, true);
-    out.set(blob, offset);
-    offset += blob.length + pad;
-  });
-  return out;
-}
+import { snpCertificateTable } from '../../../helpers/snp-cert-table.js';
 
 const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
@@ -40,27 +24,31 @@ test('an extended report (report, then certificate table) verifies without colla
   const run = (evidence: Uint8Array, collateral = {}, at = now) =>
     codeOf(snpVerifier.verify({ evidence, collateral, now: at, allowDebug: true }));
   const cases: [string, Promise<string>, string][] = [
-    ['VCEK, ASK, ARK', run(concat(report, table([vcek, ask!, ark!]))), 'OK'],
-    ['ARK, VCEK (built-in ASK)', run(concat(report, table([ark!, vcek]))), 'OK'],
-    ['padded blobs', run(concat(report, table([vcek, ask!, ark!], 7))), 'OK'],
+    ['VCEK, ASK, ARK', run(concat(report, snpCertificateTable([vcek, ask!, ark!]))), 'OK'],
+    ['ARK, VCEK (built-in ASK)', run(concat(report, snpCertificateTable([ark!, vcek]))), 'OK'],
+    ['padded blobs', run(concat(report, snpCertificateTable([vcek, ask!, ark!], 7))), 'OK'],
     [
       'VCEK with the Genoa chain: the unrelated certificates are left out',
-      run(concat(report, table([vcek, ...genoa]))),
+      run(concat(report, snpCertificateTable([vcek, ...genoa]))),
       'OK',
     ],
     [
       'only the ASK and ARK: no VCEK',
-      run(concat(report, table([ask!, ark!]))),
+      run(concat(report, snpCertificateTable([ask!, ark!]))),
       'CAS_ATTESTATION_COLLATERAL_MISSING',
     ],
     [
       'a VCEK of another chip',
-      run(concat(read('trustee_milan_report.bin'), table([vcek])), {}, new Date(1719187200 * 1000)),
+      run(
+        concat(read('trustee_milan_report.bin'), snpCertificateTable([vcek])),
+        {},
+        new Date(1719187200 * 1000),
+      ),
       'CAS_ATTESTATION_SIGNATURE_INVALID',
     ],
     [
       'no terminator',
-      run(concat(report, table([vcek]).subarray(0, 30))),
+      run(concat(report, snpCertificateTable([vcek]).subarray(0, 30))),
       'CAS_ATTESTATION_EVIDENCE_MALFORMED',
     ],
     [
@@ -81,7 +69,7 @@ test('an extended report (report, then certificate table) verifies without colla
   ];
   for (const [name, promise, expected] of cases) assert.equal(await promise, expected, name);
   for (const collateral of [undefined, null]) {
-    const evidence = concat(report, table([vcek]));
+    const evidence = concat(report, snpCertificateTable([vcek]));
     assert.equal(
       await run(evidence, collateral as never),
       'OK',
@@ -89,13 +77,13 @@ test('an extended report (report, then certificate table) verifies without colla
     );
     assert.equal(await run(report, collateral as never), 'CAS_ATTESTATION_COLLATERAL_MISSING');
   }
-  const bad = table([vcek]);
+  const bad = snpCertificateTable([vcek]);
   new DataView(bad.buffer).setUint32(20, 1_000_000, true);
   assert.equal(
     codeOfSync(() => parseSnpCertificateTable(bad)),
     'CAS_ATTESTATION_EVIDENCE_MALFORMED',
   );
-  const good = concat(report, table([vcek, ask!, ark!]));
+  const good = concat(report, snpCertificateTable([vcek, ask!, ark!]));
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: report.length, max: good.length - 1 }),

@@ -15,6 +15,10 @@ import { codeOf, codeOfSync, flipped } from '../../../helpers/evidence.js';
 import { parseCertificate } from '../../../../src/attestation/pki/certificate.js';
 import { parseSnpReport } from '../../../../src/attestation/snp/snp-report.js';
 import { checkEndorsement, checkGuest } from '../../../../src/attestation/snp/snp-checks.js';
+import { parseCertificate as readCertificate } from '../../../../src/attestation/intel/x509.js';
+import { pinnedDer } from '../../../../src/attestation/roots.js';
+import { x509 } from '../../../../src/crypto/x509.js';
+import { testArk, testCrl } from '../../../helpers/amd-crl.js';
 
 interface Vector {
   readonly report: Uint8Array;
@@ -485,5 +489,46 @@ test('fast-check: truncations and mutations of every SNP vector never crash and 
       ),
       { numRuns: 100 },
     );
+  }
+});
+
+test('with revocation on, the real chain needs a CRL signed by the pinned ARK; a forged one is refused', async (t) => {
+  const v = load(t);
+  if (v === null) return;
+  const ark = readCertificate(pinnedDer('amd-ark-milan'), 'CAS_ATTESTATION_COLLATERAL_MALFORMED');
+  const ours = await testArk();
+  // A CRL in the exact name of AMD's ARK-Milan, but signed with a key that is not AMD's.
+  const forged = await testCrl(ours, { issuer: new x509.Name(ark.subjectDer) });
+  const withCrls = (vector: Vector, crls: Uint8Array[]): SnpCollateral => ({
+    endorsementKey: vector.vcek,
+    revocation: { crls },
+  });
+  const cases: [string, Vector, SnpCollateral, SnpVerifierOptions, string][] = [
+    ['VCEK, no CRL', v.gosevguest, withCrls(v.gosevguest, []), {}, 'CAS_ATTESTATION_CRL_INVALID'],
+    [
+      'VCEK, forged CRL',
+      v.gosevguest,
+      withCrls(v.gosevguest, [forged]),
+      {},
+      'CAS_ATTESTATION_CRL_INVALID',
+    ],
+    [
+      "VCEK, only another issuer's CRL",
+      v.gosevguest,
+      withCrls(v.gosevguest, [await testCrl(ours)]),
+      {},
+      'CAS_ATTESTATION_CRL_INVALID',
+    ],
+    [
+      'VLEK, forged CRL',
+      v.vlek,
+      withCrls(v.vlek, [forged]),
+      { vmpl: 1 },
+      'CAS_ATTESTATION_CRL_INVALID',
+    ],
+    ['VCEK, revocation off', v.gosevguest, { endorsementKey: v.gosevguest.vcek }, {}, 'OK'],
+  ];
+  for (const [name, vector, collateral, options, expected] of cases) {
+    assert.equal(await codeOf(verify(vector, { collateral, options })), expected, name);
   }
 });

@@ -133,6 +133,17 @@ test('Genoa vTPM evidence (trustee envelope with report and VCEK inside) verifie
     now: v.genoa.now,
   });
   assert.deepEqual(split.measurements, claims.measurements);
+  // AMD revocation reaches the SNP report inside: on, and without a CRL of ARK-Genoa, refused.
+  assert.equal(
+    codeOf(() =>
+      verifyAzureVtpm({
+        evidence: v.genoa.evidence,
+        collateral: { snp: { revocation: { crls: [] } } },
+        now: v.genoa.now,
+      }),
+    ),
+    'CAS_ATTESTATION_CRL_INVALID',
+  );
 });
 
 test('vTPM negative derivations fail with specific codes', (t) => {
