@@ -1,12 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { bitString, NULL, oid, seq, uint } from './der.js';
+import { bitString, NULL, seq, uint } from './der.js';
+import { EC_PUBLIC_KEY, ED25519, P256, P384, RSA_ENCRYPTION } from './key-algorithms.js';
 import { keyTypeOf } from './key-material.js';
-
-const EC_PUBLIC_KEY = oid('1.2.840.10045.2.1');
-const P256 = oid('1.2.840.10045.3.1.7');
-const P384 = oid('1.3.132.0.34');
-const ED25519 = oid('1.3.101.112');
-const RSA_ENCRYPTION = oid('1.2.840.113549.1.1.1');
 
 /**
  * The SubjectPublicKeyInfo DER of a (private or public) key and its key identifier: SHA-1 of

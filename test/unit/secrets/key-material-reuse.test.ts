@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { test } from 'node:test';
 import type { SecretSpec } from '../../../src/policy/types.js';
 import { certificateSha256 } from '../../../src/secrets/generate-certificate.js';
-import { sha256Hex, spkiSha256 } from '../../../src/secrets/key-material.js';
+import { isCasError } from '../../../src/errors/cas-error.js';
+import { keyTypeOf, pkcs8Pem, sha256Hex, spkiSha256 } from '../../../src/secrets/key-material.js';
 import { dataOf, generateAll } from './fixtures.js';
 
 const KEY_TYPES = ['P-256', 'P-384', 'Ed25519', 'RSA-2048'] as const;
@@ -50,4 +57,37 @@ test('certificateSha256 hashes the DER of the first certificate block, whatever 
     () => certificateSha256('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'),
     (e: unknown) => (e as { code?: string }).code === 'CAS_SECRETS_INVALID_VALUE',
   );
+});
+
+test('pkcs8Pem writes what OpenSSL exports, byte for byte, for every key type', () => {
+  const made: Array<[string, KeyObject]> = [];
+  for (let i = 0; i < 200; i++) {
+    made.push(['P-256', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey]);
+    made.push(['P-384', generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey]);
+    made.push(['Ed25519', generateKeyPairSync('ed25519').privateKey]);
+  }
+  made.push(['RSA-2048', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey]);
+  for (const [keyType, key] of made) {
+    const expected = key.export({ type: 'pkcs8', format: 'pem' });
+    assert.equal(pkcs8Pem(key), expected, keyType);
+    // and it reads back as the same key
+    assert.deepEqual(
+      createPrivateKey(pkcs8Pem(key)).export({ format: 'jwk' }),
+      key.export({ format: 'jwk' }),
+      keyType,
+    );
+  }
+});
+
+test('keyTypeOf gives the same answer on every call and refuses unsupported keys each time', () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
+  assert.equal(keyTypeOf(key), 'P-384');
+  assert.equal(keyTypeOf(key), 'P-384');
+  const x25519 = generateKeyPairSync('x25519').privateKey;
+  for (let i = 0; i < 2; i++) {
+    assert.throws(
+      () => keyTypeOf(x25519),
+      (e: unknown) => isCasError(e) && e.code === 'CAS_SECRETS_INVALID_VALUE',
+    );
+  }
 });
