@@ -37,6 +37,7 @@ serveIpc({
           api_listen: '127.0.0.1:0',
           enclave_listen: '127.0.0.1:0',
           enclave_workers: Number(process.env['BENCH_ENCLAVE_WORKERS'] ?? 0),
+          session_workers: Number(process.env['BENCH_SESSION_WORKERS'] ?? 0),
         },
         platform: { state_dir: 'state' },
         audit_log: { path: 'cas-audit.log' },

@@ -56,28 +56,44 @@ const COUNTS = QUICK
     }
   : {
       attest: { 1: 300, 16: 1500, 64: 2000 },
-      sessions: 400,
+      // BENCH_SESSION_OPS: more operations per session phase, for profiling and A/B runs.
+      sessions: Number(process.env.BENCH_SESSION_OPS ?? 400),
       read: 2000,
       scaleAttest: 200,
       verifySeconds: 3,
     };
 const BULK_BUDGET_SECONDS = Number(process.env.BENCH_BULK_BUDGET ?? (QUICK ? 30 : 360));
 const WORKERS = Number(process.env.BENCH_ENCLAVE_WORKERS ?? 0);
+const SESSION_WORKERS = Number(process.env.BENCH_SESSION_WORKERS ?? 0);
 // Each compared figure is measured in this many rounds, the two sides interleaved, and the round
 // with the median ratio is reported with the range of all rounds: on 2 cores shared by client
 // and servers (and other tenants) one round moves by ±15 %, so a single one says little.
 const ROUNDS = QUICK ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(COUNTS.sessions) || COUNTS.sessions < 16 || COUNTS.sessions > 100_000) {
+  process.stderr.write(`BENCH_SESSION_OPS must be an integer from 16 to 100000\n`);
+  process.exit(1);
+}
+for (const [name, value] of [
+  ['BENCH_ENCLAVE_WORKERS', WORKERS],
+  ['BENCH_SESSION_WORKERS', SESSION_WORKERS],
+]) {
+  if (!Number.isInteger(value) || value < 0 || value > 64) {
+    process.stderr.write(`${name} must be an integer from 0 to 64\n`);
+    process.exit(1);
+  }
+}
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 9) {
   process.stderr.write(`BENCH_ROUNDS must be an integer from 1 to 9, not ${ROUNDS}\n`);
   process.exit(1);
 }
-// A run with enclave workers is kept beside the default one, not over it.
+// A run with enclave or session workers is kept beside the default one, not over it.
 const RESULTS = join(
   ROOT,
   'bench',
   'results',
   ...(QUICK ? ['quick'] : []),
   ...(WORKERS > 0 ? [`workers-${WORKERS}`] : []),
+  ...(SESSION_WORKERS > 0 ? [`session-workers-${SESSION_WORKERS}`] : []),
 );
 
 const children = [];
@@ -177,6 +193,8 @@ function emit(scenario, figures) {
     machine: MACHINE,
     // The CAS's `[api] enclave_workers` (BENCH_ENCLAVE_WORKERS); CPU figures include the workers.
     cas_enclave_workers: WORKERS,
+    // The CAS's `[api] session_workers` (BENCH_SESSION_WORKERS), threads of the CAS process.
+    cas_session_workers: SESSION_WORKERS,
     load_average_1m_at_end: Number(loadavg()[0].toFixed(2)),
     ...figures,
   };

@@ -23,6 +23,8 @@ const schema = z.strictObject({
       enclave_listen: z.string().default('0.0.0.0:18765'),
       /** Worker processes serving the enclave API (TLS, HTTP); 0 serves it in the CAS process. */
       enclave_workers: z.int().min(0).max(64).default(0),
+      /** Threads that parse session files and make their secrets; 0 does it on the event loop. */
+      session_workers: z.int().min(0).max(64).default(0),
     })
     .prefault({}),
   platform: z
@@ -48,6 +50,8 @@ export interface AvailabilityConfig {
   readonly enclaveListen: ListenAddress;
   /** `[api] enclave_workers`: processes that serve the enclave API's TLS and HTTP (0: none). */
   readonly enclaveWorkers: number;
+  /** `[api] session_workers`: threads that parse sessions and make secrets (0: none). */
+  readonly sessionWorkers: number;
   readonly platformMode: 'sim';
   readonly stateDir: string;
   readonly auditLogPath: string;
@@ -135,6 +139,7 @@ export function availabilityConfigFrom(
     apiListen: parseListenAddress(c.api.api_listen, 'api.api_listen'),
     enclaveListen: parseListenAddress(c.api.enclave_listen, 'api.enclave_listen'),
     enclaveWorkers: c.api.enclave_workers,
+    sessionWorkers: c.api.session_workers,
     platformMode: 'sim',
     stateDir,
     auditLogPath: resolve(baseDir, c.audit_log.path),

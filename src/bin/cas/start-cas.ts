@@ -15,6 +15,8 @@ import { enclaveDeps } from '../../core/enclave-deps.js';
 import { keySealerFrom } from '../../core/key-sealer.js';
 import { computeMeasurement } from '../../core/measurement.js';
 import { defaultSessionEngine } from '../../core/sessions/default-session-engine.js';
+import type { SessionEngine } from '../../core/sessions/session-engine.js';
+import { startSessionWorkers } from '../../core/sessions/workers/session-workers.js';
 import { loadOrCreateCasKeys } from '../../crypto/cas-keys.js';
 import { CasError } from '../../errors/cas-error.js';
 import { registerEnclaveRoutes } from '../../http/enclave-api/register-enclave-routes.js';
@@ -32,6 +34,16 @@ export interface Started {
   readonly rt: CasRuntime;
   readonly servers: CasServers;
   readonly logger: Logger;
+}
+
+/**
+ * The session engine: on the event loop, or with `[api] session_workers` > 0 in that many
+ * worker threads (parsing and secret generation; the threads end with the process).
+ */
+function sessionEngine(workers: number, logger: Logger): SessionEngine {
+  if (workers === 0) return defaultSessionEngine;
+  logger.info({ session_workers: workers }, 'session files are parsed and secrets made in threads');
+  return startSessionWorkers(workers).engine;
 }
 
 /** Builds and starts a CAS from its config; `beforeListen` may self-provision. */
@@ -91,7 +103,7 @@ export async function startCas(
       // Opens the entry a primary or replica wrapped to this CAS at registration (file or table).
       backupSealer: createEcdhSealer(backupKey),
     })),
-    sessions: defaultSessionEngine,
+    sessions: sessionEngine(config.sessionWorkers, logger),
     audit,
     // A replica on a shared PostgreSQL waits to be registered; a SQLite copy still refuses.
     awaitRegistration: config.database.kind !== 'sqlite',

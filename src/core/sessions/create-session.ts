@@ -57,7 +57,7 @@ export async function createSession(
 ): Promise<SessionWriteResult> {
   rt.require('sessions');
   const { sessions, env } = rt.deps;
-  const parsed = sessions.parse(text);
+  const parsed = await sessions.parse(text);
   const store = rt.store();
   const existing = await store.transaction((tx) => readMeta(tx, parsed.name));
   if (existing !== undefined) {

@@ -30,7 +30,7 @@ function stored(session: Session, values: ReadonlyMap<string, SecretValue>): Sto
  * secrets layer generates and migrates values. The server parses without substituting template
  * variables (the CLI substituted them).
  */
-export const defaultSessionEngine: SessionEngine = {
+export const defaultSessionEngine = {
   parse(text) {
     // The CLI substituted template variables; a `$NAME` left in an upload is literal.
     const result = parseSession(text, { substitute: false });
@@ -59,4 +59,4 @@ export const defaultSessionEngine: SessionEngine = {
     );
     return stored(next, result.values);
   },
-};
+} satisfies SessionEngine;

@@ -24,9 +24,10 @@ export interface SecretContext {
 export interface SessionEngine {
   /**
    * Parses and validates a session file as uploaded (template variables were substituted by
-   * the CLI). @throws CAS_POLICY_INVALID with every issue in `details.issues`.
+   * the CLI); asynchronous where a worker thread parses. @throws CAS_POLICY_INVALID with every
+   * issue in `details.issues`.
    */
-  parse(text: string): Session;
+  parse(text: string): Session | Promise<Session>;
   /** The session with `creator` set (kept from the first version on updates). */
   withCreator(session: Session, creator: Creator): Session;
   /** The session hash (`interfaces.md` §2) of a normalised session with its creator. */

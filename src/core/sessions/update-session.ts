@@ -121,7 +121,7 @@ export async function updateSession(
   text: string,
 ): Promise<SessionWriteResult> {
   rt.require('sessions');
-  const parsed = rt.deps.sessions.parse(text);
+  const parsed = await rt.deps.sessions.parse(text);
   if (parsed.predecessor === null) {
     throw new CasError(
       'CAS_SESSION_STALE_PREDECESSOR',

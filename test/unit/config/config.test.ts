@@ -109,6 +109,18 @@ describe('availability config', () => {
       'CAS_CONFIG_BAD_VALUE',
       /api\.enclave_workers/,
     ],
+    [
+      'too many session threads',
+      '[api]\nsession_workers = 65\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.session_workers/,
+    ],
+    [
+      'session threads as text',
+      '[api]\nsession_workers = "2"\n',
+      'CAS_CONFIG_BAD_VALUE',
+      /api\.session_workers/,
+    ],
   ];
   for (const [name, text, code, message] of refusals) {
     test(`refused: ${name}`, () => {
@@ -123,6 +135,14 @@ describe('availability config', () => {
     for (const n of [0, 1, 2, 64]) {
       const c = availabilityConfigFrom({ api: { enclave_workers: n } }, '(t)', '/tmp');
       assert.equal(c.enclaveWorkers, n);
+    }
+  });
+
+  test('[api] session_workers: 0 by default, any integer 0..64 accepted', () => {
+    assert.equal(availabilityConfigFrom({}, '(t)', '/tmp').sessionWorkers, 0);
+    for (const n of [0, 1, 2, 64]) {
+      const c = availabilityConfigFrom({ api: { session_workers: n } }, '(t)', '/tmp');
+      assert.equal(c.sessionWorkers, n);
     }
   });
 

@@ -1,0 +1,146 @@
+import { fileURLToPath } from 'node:url';
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CasError } from '../../../errors/cas-error.js';
+import type { CasErrorCode } from '../../../errors/codes.js';
+import { deepFreeze } from '../../../policy/deep-freeze.js';
+import type { Session } from '../../../policy/types.js';
+import type { SecretValue } from '../../../secrets/secret-value.js';
+import { defaultSessionEngine } from '../default-session-engine.js';
+import type { SessionEngine } from '../session-engine.js';
+import type { StoredSecrets } from '../session-records.js';
+import type { SessionWorkerReply, SessionWorkerRequest } from './protocol.js';
+
+/** The session engine of {@link startSessionWorkers} and how to stop its threads. */
+export interface SessionWorkers {
+  readonly engine: Omit<SessionEngine, 'parse'> & { parse(text: string): Promise<Session> };
+  /** Stops the threads; requests still running fail with CAS_INTERNAL. */
+  close(): Promise<void>;
+}
+
+/** A request before its id is given (each member of the union without its id). */
+type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/**
+ * A worker thread on the entry beside this file: `worker-main.js` when built. Under tsx (tests,
+ * bench) the entry is `.ts` and a thread does not inherit the main thread's TypeScript loader,
+ * so it registers tsx's hooks first (tsx is a development dependency, never loaded when built).
+ */
+function newWorker(): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./worker-main${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(entry);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+function stored(values: ReadonlyMap<string, SecretValue> | undefined): StoredSecrets | undefined {
+  if (values === undefined) return undefined;
+  return Object.fromEntries([...values].map(([name, value]) => [name, value.toStored()]));
+}
+
+/**
+ * Starts `count` worker threads (`[api] session_workers`) that parse session files and make
+ * their secrets, and returns the CAS's session engine over them: `parse`, `generateSecrets`
+ * and `migrateSecrets` run in the least busy thread, the cheap rest (hash, access, names) stays
+ * here. With one event loop, a create or update spends most of its CPU on these steps (the
+ * YAML parser, key generation and encoding, certificate signing); in threads they use the
+ * cores the event loop cannot. A thread that dies fails its requests with CAS_INTERNAL and is
+ * replaced. The threads do not keep the process alive. `onThread` sees every thread started
+ * (tests stop one to check the replacement).
+ */
+export function startSessionWorkers(
+  count: number,
+  options: { readonly onThread?: (worker: Worker) => void } = {},
+): SessionWorkers {
+  if (!Number.isInteger(count) || count < 1) {
+    throw new CasError('CAS_CONFIG_BAD_VALUE', 'api.session_workers: expected 1 or more threads');
+  }
+  const threads: Thread[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const spawn = (): Thread => {
+    const thread: Thread = { worker: newWorker(), pending: new Map() };
+    thread.worker.unref();
+    options.onThread?.(thread.worker);
+    thread.worker.on('message', (reply: SessionWorkerReply) => {
+      const waiting = thread.pending.get(reply.id);
+      if (waiting === undefined) return;
+      thread.pending.delete(reply.id);
+      if (reply.ok) waiting.resolve(reply.value);
+      else {
+        const { code, message, details } = reply.error;
+        waiting.reject(
+          new CasError(code as CasErrorCode, message, details === undefined ? {} : { details }),
+        );
+      }
+    });
+    const fail = (): void => {
+      for (const waiting of thread.pending.values()) {
+        waiting.reject(new CasError('CAS_INTERNAL', 'a session worker stopped'));
+      }
+      thread.pending.clear();
+      const at = threads.indexOf(thread);
+      if (at >= 0) threads.splice(at, 1, ...(closed ? [] : [spawn()]));
+    };
+    thread.worker.on('error', fail);
+    thread.worker.on('exit', fail);
+    return thread;
+  };
+  for (let i = 0; i < count; i++) threads.push(spawn());
+
+  const call = (request: Unnumbered<SessionWorkerRequest>): Promise<unknown> => {
+    if (closed) return Promise.reject(new CasError('CAS_INTERNAL', 'the session workers stopped'));
+    const thread = threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ ...request, id });
+    });
+  };
+
+  const engine: SessionWorkers['engine'] = {
+    ...defaultSessionEngine,
+    // A parsed session crosses as a copy; frozen again, as the engine hands them out.
+    parse: async (text) => deepFreeze((await call({ op: 'parse', text })) as Session),
+    generateSecrets: async (session, ctx) => {
+      const imported = stored(ctx.imported);
+      return (await call({
+        op: 'generate',
+        session,
+        now: ctx.now.getTime(),
+        ...(imported === undefined ? {} : { imported }),
+      })) as StoredSecrets;
+    },
+    migrateSecrets: async (previous, values, next, ctx) => {
+      const imported = stored(ctx.imported);
+      return (await call({
+        op: 'migrate',
+        previous,
+        values,
+        next,
+        now: ctx.now.getTime(),
+        ...(imported === undefined ? {} : { imported }),
+      })) as StoredSecrets;
+    },
+  };
+  return {
+    engine,
+    close: async () => {
+      closed = true;
+      await Promise.all(threads.map((thread) => thread.worker.terminate()));
+    },
+  };
+}
