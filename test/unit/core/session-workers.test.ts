@@ -162,3 +162,19 @@ test('the built CAS (dist/, as `npm ci` makes it) runs its threads from worker-m
   });
   assert.equal(out, 'app');
 });
+
+test('threads that die before answering are not restarted in a loop; requests fail, never hang', async () => {
+  let started = 0;
+  const broken = startSessionWorkers(1, {
+    onThread: (worker) => {
+      started++;
+      void worker.terminate();
+    },
+  });
+  const first = await codeOf(broken.engine.parse(SESSION));
+  assert.equal(first, 'CAS_INTERNAL');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await codeOf(broken.engine.parse(SESSION)), 'CAS_INTERNAL');
+  assert.ok(started <= 3, `${started} threads started`);
+  await broken.close();
+});

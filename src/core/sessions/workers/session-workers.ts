@@ -29,7 +29,12 @@ interface Pending {
 interface Thread {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Whether it ever answered: a thread that dies before is counted as failing to start. */
+  answered: boolean;
 }
+
+/** Threads that die in a row before answering anything: then the pool stops replacing them. */
+const MAX_START_FAILURES = 3;
 
 /**
  * A worker thread on the entry beside this file: `worker-main.js` when built. Under tsx (tests,
@@ -57,7 +62,9 @@ function stored(values: ReadonlyMap<string, SecretValue> | undefined): StoredSec
  * here. With one event loop, a create or update spends most of its CPU on these steps (the
  * YAML parser, key generation and encoding, certificate signing); in threads they use the
  * cores the event loop cannot. A thread that dies fails its requests with CAS_INTERNAL and is
- * replaced. The threads do not keep the process alive. `onThread` sees every thread started
+ * replaced, unless threads keep dying before they answer anything (then requests fail with
+ * CAS_INTERNAL instead of the pool restarting threads in a loop). The threads do not keep the
+ * process alive. `onThread` sees every thread started
  * (tests stop one to check the replacement).
  */
 export function startSessionWorkers(
@@ -70,12 +77,16 @@ export function startSessionWorkers(
   const threads: Thread[] = [];
   let nextId = 1;
   let closed = false;
+  // A thread that cannot start (a broken build) would otherwise be replaced in a tight loop.
+  let startFailures = 0;
 
   const spawn = (): Thread => {
-    const thread: Thread = { worker: newWorker(), pending: new Map() };
+    const thread: Thread = { worker: newWorker(), pending: new Map(), answered: false };
     thread.worker.unref();
     options.onThread?.(thread.worker);
     thread.worker.on('message', (reply: SessionWorkerReply) => {
+      thread.answered = true;
+      startFailures = 0;
       const waiting = thread.pending.get(reply.id);
       if (waiting === undefined) return;
       thread.pending.delete(reply.id);
@@ -93,7 +104,10 @@ export function startSessionWorkers(
       }
       thread.pending.clear();
       const at = threads.indexOf(thread);
-      if (at >= 0) threads.splice(at, 1, ...(closed ? [] : [spawn()]));
+      if (at < 0) return; // 'error' and then 'exit' of the same thread
+      if (!thread.answered) startFailures++;
+      const replace = !closed && startFailures < MAX_START_FAILURES;
+      threads.splice(at, 1, ...(replace ? [spawn()] : []));
     };
     thread.worker.on('error', fail);
     thread.worker.on('exit', fail);
@@ -102,7 +116,10 @@ export function startSessionWorkers(
   for (let i = 0; i < count; i++) threads.push(spawn());
 
   const call = (request: Unnumbered<SessionWorkerRequest>): Promise<unknown> => {
-    if (closed) return Promise.reject(new CasError('CAS_INTERNAL', 'the session workers stopped'));
+    if (closed || threads.length === 0) {
+      const why = closed ? 'the session workers stopped' : 'the session workers cannot start';
+      return Promise.reject(new CasError('CAS_INTERNAL', why));
+    }
     const thread = threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = nextId++;
     return new Promise((resolve, reject) => {
