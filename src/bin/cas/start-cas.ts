@@ -43,7 +43,7 @@ export interface Started {
 function sessionEngine(workers: number, logger: Logger): SessionEngine {
   if (workers === 0) return defaultSessionEngine;
   logger.info({ session_workers: workers }, 'session files are parsed and secrets made in threads');
-  return startSessionWorkers(workers).engine;
+  return startSessionWorkers(workers, { log: logger }).engine;
 }
 
 /** Builds and starts a CAS from its config; `beforeListen` may self-provision. */

@@ -165,10 +165,15 @@ test('the built CAS (dist/, as `npm ci` makes it) runs its threads from worker-m
 
 test('threads that die before answering are not restarted in a loop; requests fail, never hang', async () => {
   let started = 0;
+  const logged: string[] = [];
   const broken = startSessionWorkers(1, {
     onThread: (worker) => {
       started++;
       void worker.terminate();
+    },
+    log: {
+      warn: (fields) => logged.push((fields as { event: string }).event),
+      error: (fields) => logged.push((fields as { event: string }).event),
     },
   });
   const first = await codeOf(broken.engine.parse(SESSION));
@@ -176,5 +181,6 @@ test('threads that die before answering are not restarted in a loop; requests fa
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(await codeOf(broken.engine.parse(SESSION)), 'CAS_INTERNAL');
   assert.ok(started <= 3, `${started} threads started`);
+  assert.equal(logged.at(-1), 'session_workers_failed');
   await broken.close();
 });

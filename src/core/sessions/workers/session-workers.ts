@@ -69,7 +69,14 @@ function stored(values: ReadonlyMap<string, SecretValue> | undefined): StoredSec
  */
 export function startSessionWorkers(
   count: number,
-  options: { readonly onThread?: (worker: Worker) => void } = {},
+  options: {
+    readonly onThread?: (worker: Worker) => void;
+    /** Where a thread's death and a pool that gives up are reported (the CAS's logger). */
+    readonly log?: {
+      warn(fields: object, message: string): void;
+      error(fields: object, message: string): void;
+    };
+  } = {},
 ): SessionWorkers {
   if (!Number.isInteger(count) || count < 1) {
     throw new CasError('CAS_CONFIG_BAD_VALUE', 'api.session_workers: expected 1 or more threads');
@@ -108,6 +115,18 @@ export function startSessionWorkers(
       if (!thread.answered) startFailures++;
       const replace = !closed && startFailures < MAX_START_FAILURES;
       threads.splice(at, 1, ...(replace ? [spawn()] : []));
+      if (closed) return;
+      if (replace)
+        options.log?.warn(
+          { event: 'session_worker_exited' },
+          'session worker exited; started a replacement',
+        );
+      else {
+        options.log?.error(
+          { event: 'session_workers_failed', failures: startFailures },
+          'session workers keep dying before they answer; session creates and updates fail until the CAS restarts',
+        );
+      }
     };
     thread.worker.on('error', fail);
     thread.worker.on('exit', fail);
