@@ -9,6 +9,7 @@ import { verify } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCrl } from '../attestation/intel/crl.js';
+import { fromPem } from '../encoding/pem.js';
 import { pemCertificates } from '../attestation/pki/certificate.js';
 import type { SnpCollateral } from '../attestation/snp/amd-chain.js';
 import { selectSnpChain } from '../attestation/snp/select-chain.js';
@@ -58,13 +59,8 @@ function certificatesIn(bytes: Uint8Array): Uint8Array[] {
 
 /** The CRLs in a file's bytes: its `X509 CRL` PEM blocks, or the file when it is a DER CRL. */
 export function crlsIn(bytes: Uint8Array): Uint8Array[] {
-  const text = Buffer.from(bytes).toString('latin1');
-  const blocks = text.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g);
-  if (blocks !== null) {
-    return blocks.map((block) =>
-      Uint8Array.from(Buffer.from(block.replace(/-----[A-Z0-9 ]+-----|\s/g, ''), 'base64')),
-    );
-  }
+  const blocks = fromPem(Buffer.from(bytes).toString('latin1'), 'X509 CRL');
+  if (blocks.length > 0) return blocks;
   try {
     parseCrl(bytes);
     // a plain Uint8Array view, whether the file came as a Buffer or not

@@ -4,6 +4,7 @@ import type { IntelCollateral } from '../attestation/intel/collateral.js';
 import type { DcapCollateralKey } from '../attestation/intel/collateral-key.js';
 import { parseCrl, type Crl } from '../attestation/intel/crl.js';
 import { readDer } from '../encoding/der-reader.js';
+import { fromPem, toPem } from '../encoding/pem.js';
 import { verifyRawP256 } from '../attestation/intel/signed-json.js';
 import {
   commonName,
@@ -149,11 +150,7 @@ function derItems(bytes: Buffer, text: string): Uint8Array[] {
     } catch {
       // a damaged block: skip the file's certificates
     }
-    for (const m of text.matchAll(
-      /-----BEGIN X509 CRL-----([A-Za-z0-9+/=\s]+)-----END X509 CRL-----/g,
-    )) {
-      out.push(new Uint8Array(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64')));
-    }
+    out.push(...fromPem(text, 'X509 CRL'));
     return out;
   }
   const compact = text.trim();
@@ -166,13 +163,6 @@ function newest<T>(items: readonly T[], rank: (item: T) => number): T | undefine
   for (const item of items) if (best === undefined || rank(item) > rank(best)) best = item;
   return best;
 }
-
-const PEM = (der: Uint8Array): string =>
-  `-----BEGIN CERTIFICATE-----\n${(
-    Buffer.from(der)
-      .toString('base64')
-      .match(/.{1,64}/g) ?? []
-  ).join('\n')}\n-----END CERTIFICATE-----\n`;
 
 /**
  * Assembles collateral from raw Intel PCS (or PCCS) responses saved in a directory: TCB info
@@ -220,10 +210,10 @@ export async function collateralFromPcsFiles(
   return {
     rootCaCrl: rootCrl.der,
     pckCrl: pckCrl.der,
-    tcbInfoIssuerChain: PEM(tcbSigner.der),
+    tcbInfoIssuerChain: toPem('CERTIFICATE', tcbSigner.der),
     tcbInfo: tcbInfo.body,
     tcbInfoSignature: tcbInfo.signature,
-    qeIdentityIssuerChain: PEM(qeSigner.der),
+    qeIdentityIssuerChain: toPem('CERTIFICATE', qeSigner.der),
     qeIdentity: qeIdentity.body,
     qeIdentitySignature: qeIdentity.signature,
   };

@@ -1,5 +1,6 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { toPem } from '../encoding/pem.js';
 import type { KeyType } from '../policy/types.js';
 import { certificateExtensions } from './certificate-extensions.js';
 import {
@@ -105,7 +106,7 @@ export async function issueCertificate(req: IssueRequest): Promise<string> {
   const signature = keyType.startsWith('RSA')
     ? await signAsync(digestOf(keyType), tbs, signingKey)
     : sign(digestOf(keyType), tbs, signingKey);
-  return pem(seq(tbs, algorithm, bitString(signature)));
+  return toPem('CERTIFICATE', seq(tbs, algorithm, bitString(signature)));
 }
 
 /** A Name of one CN. */
@@ -140,9 +141,4 @@ function signatureAlgorithm(keyType: KeyType): Buffer {
 /** The digest node:crypto's sign() takes for a key type (none: Ed25519 hashes internally). */
 function digestOf(keyType: KeyType): string | null {
   return keyType === 'P-384' ? 'sha384' : keyType === 'Ed25519' ? null : 'sha256';
-}
-
-function pem(der: Buffer): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }

@@ -8,6 +8,7 @@ import {
 import { promisify } from 'node:util';
 import type { KeyType } from '../policy/types.js';
 import { CasError } from '../errors/cas-error.js';
+import { toPem } from '../encoding/pem.js';
 import { bitString, explicit, int, octets, seq } from './der.js';
 import { EC_PUBLIC_KEY, ED25519, P256, P384 } from './key-algorithms.js';
 
@@ -114,8 +115,7 @@ export function spkiDer(key: KeyObject): Buffer {
 export function pkcs8Pem(key: KeyObject): string {
   const der = pkcs8Der(key);
   if (der === null) return key.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${lines.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  return toPem('PRIVATE KEY', der);
 }
 
 /** The PKCS#8 DER of an EC or Ed25519 private key (RFC 5208, 5915, 8410); null for others. */

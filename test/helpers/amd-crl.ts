@@ -7,6 +7,7 @@
 import { webcrypto } from 'node:crypto';
 import { parseCertificate, type ParsedCertificate } from '../../src/attestation/pki/certificate.js';
 import { x509 } from '../../src/crypto/x509.js';
+import { toPem } from '../../src/encoding/pem.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -93,8 +94,5 @@ export async function testCrl(ca: TestCa, options: CrlOptions = {}): Promise<Uin
 
 /** The CRL as a PEM block. */
 export function crlPem(der: Uint8Array): string {
-  const body = Buffer.from(der)
-    .toString('base64')
-    .replace(/.{1,64}/g, '$&\n');
-  return `-----BEGIN X509 CRL-----\n${body}-----END X509 CRL-----\n`;
+  return toPem('X509 CRL', der);
 }
