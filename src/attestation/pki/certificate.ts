@@ -6,9 +6,11 @@
 import { X509Certificate } from 'node:crypto';
 import { CasError } from '../../errors/cas-error.js';
 import {
+  derBytes,
   derChildren,
   derContent,
   derOid,
+  derSerialHex,
   expectTag,
   readDer,
   type DerNode,
@@ -28,6 +30,10 @@ export interface ParsedCertificate {
   readonly extensions: ReadonlyMap<string, Uint8Array>;
   readonly notBefore: number;
   readonly notAfter: number;
+  /** The serial as lowercase hex without leading zero bytes, as CRLs are compared. */
+  readonly serialHex: string;
+  /** The subject Name's DER, as a CRL names its issuer. */
+  readonly subjectDer: Uint8Array;
 }
 
 function malformed(label: string, cause?: unknown): CasError {
@@ -49,10 +55,9 @@ export function parseCertificate(der: Uint8Array, label: string): ParsedCertific
   } catch (cause) {
     throw malformed(label, cause);
   }
-  let signatureAlgorithm: string;
-  let extensions: Map<string, Uint8Array>;
+  let structure: ReturnType<typeof readStructure>;
   try {
-    ({ signatureAlgorithm, extensions } = readStructure(der));
+    structure = readStructure(der);
   } catch (cause) {
     throw malformed(label, cause);
   }
@@ -63,8 +68,7 @@ export function parseCertificate(der: Uint8Array, label: string): ParsedCertific
     label,
     der,
     x509,
-    signatureAlgorithm,
-    extensions,
+    ...structure,
     notBefore,
     notAfter,
   };
@@ -72,17 +76,31 @@ export function parseCertificate(der: Uint8Array, label: string): ParsedCertific
 
 const CODE = 'CAS_ATTESTATION_COLLATERAL_MALFORMED';
 
-/** The signature algorithm and extensions node does not expose; throws on any malformation. */
+/**
+ * What node does not expose: the signature algorithm, extensions, serial and subject Name;
+ * throws on any malformation.
+ */
 function readStructure(der: Uint8Array): {
   signatureAlgorithm: string;
   extensions: Map<string, Uint8Array>;
+  serialHex: string;
+  subjectDer: Uint8Array;
 } {
   const parts = derChildren(expectTag(readDer(der, 0, CODE), 0x30, CODE, 'a certificate'), CODE);
   if (parts.length !== 3) throw new CasError(CODE, 'A certificate has three parts.');
   const [tbs, algorithm] = parts as [DerNode, DerNode, DerNode];
   const [algorithmOid] = derChildren(algorithm, CODE);
   const signatureAlgorithm = derOid(expectTag(algorithmOid, 0x06, CODE, 'an algorithm'), CODE);
-  return { signatureAlgorithm, extensions: readExtensions(derChildren(tbs, CODE)) };
+  const fields = derChildren(tbs, CODE);
+  // TBSCertificate: [0] version (optional), serial, signature, issuer, validity, subject, ...
+  const at = fields[0]?.tag === 0xa0 ? 1 : 0;
+  return {
+    signatureAlgorithm,
+    extensions: readExtensions(fields),
+    serialHex: derSerialHex(expectTag(fields[at], 0x02, CODE, 'a serial'), CODE),
+    // a copy: the certificate outlives any later change to the caller's buffer
+    subjectDer: derBytes(expectTag(fields[at + 4], 0x30, CODE, 'a subject')).slice(),
+  };
 }
 
 function readExtensions(tbs: readonly DerNode[]): Map<string, Uint8Array> {

@@ -9,7 +9,6 @@ import type { KeyObject } from 'node:crypto';
 import { CasError } from '../../errors/cas-error.js';
 import { parseCrl, type Crl } from '../intel/crl.js';
 import { checkWindow } from '../intel/window.js';
-import { parseCertificate as readCertificate } from '../intel/x509.js';
 import type { ParsedCertificate } from '../pki/certificate.js';
 import { pssParameters, verifyPss } from '../pki/rsa-pss.js';
 
@@ -35,11 +34,10 @@ export function checkAmdRevocation(
   covered: readonly ParsedCertificate[],
   now: Date,
 ): void {
-  const issuer = readCertificate(ark.der, 'CAS_ATTESTATION_COLLATERAL_MALFORMED');
   const name = `the CRL of ${ark.label}`;
   const own = revocation.crls
     .map((der) => parseCrl(der))
-    .filter((crl) => Buffer.from(crl.issuerDer).equals(Buffer.from(issuer.subjectDer)));
+    .filter((crl) => Buffer.from(crl.issuerDer).equals(Buffer.from(ark.subjectDer)));
   if (own.length === 0) {
     throw new CasError(
       CODE,
@@ -47,12 +45,9 @@ export function checkAmdRevocation(
       { details: { crl: name, given: revocation.crls.length } },
     );
   }
-  for (const crl of own) checkSignature(crl, issuer.publicKey, name);
+  for (const crl of own) checkSignature(crl, ark.x509.publicKey, name);
   for (const certificate of covered) {
-    const serial = readCertificate(
-      certificate.der,
-      'CAS_ATTESTATION_COLLATERAL_MALFORMED',
-    ).serialHex;
+    const serial = certificate.serialHex;
     if (own.some((crl) => crl.revokedSerials.has(serial))) {
       throw new CasError(
         'CAS_ATTESTATION_CERT_REVOKED',

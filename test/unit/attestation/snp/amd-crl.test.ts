@@ -3,6 +3,8 @@ import { webcrypto } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseCrl } from '../../../../src/attestation/intel/crl.js';
+import { parseCertificate as readCertificate } from '../../../../src/attestation/intel/x509.js';
+import { parseCertificate } from '../../../../src/attestation/pki/certificate.js';
 import { pssParameters } from '../../../../src/attestation/pki/rsa-pss.js';
 import { derBytes, derChildren, readDer } from '../../../../src/encoding/der-reader.js';
 import { pinnedDer } from '../../../../src/attestation/roots.js';
@@ -212,3 +214,23 @@ function signatureAlgorithmOf(certificate: Uint8Array): Uint8Array {
   const code = 'CAS_ATTESTATION_COLLATERAL_MALFORMED';
   return derBytes(derChildren(readDer(certificate, 0, code), code)[1]!);
 }
+
+test('a parsed certificate carries the serial and subject a CRL is compared with', async () => {
+  // The same values the Intel reader (which parses the key too) finds, for AMD's own chain.
+  for (const id of ['amd-ark-milan', 'amd-ask-genoa', 'amd-asvk-milan'] as const) {
+    const der = pinnedDer(id);
+    const reference = readCertificate(der, 'CAS_ATTESTATION_COLLATERAL_MALFORMED');
+    const parsed = parseCertificate(der, id);
+    assert.equal(parsed.serialHex, reference.serialHex, id);
+    assert.deepEqual(parsed.subjectDer, reference.subjectDer, id);
+  }
+  // A serial with its high bit set carries a 0x00 in DER; the CRL side compares without it.
+  const ark = await testArk();
+  const high = await issuedBy(ark, 'CN=SEV-Milan', 'ff01', 'ASK');
+  assert.equal(high.serialHex, 'ff01');
+  const crl = await testCrl(ark, { revoked: ['ff01'] });
+  assert.equal(
+    codeOfSync(() => checkAmdRevocation({ crls: [crl] }, ark.certificate, [high], NOW)),
+    'CAS_ATTESTATION_CERT_REVOKED',
+  );
+});
