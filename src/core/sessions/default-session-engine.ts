@@ -8,7 +8,7 @@ import { generateSecrets } from '../../secrets/generate-secrets.js';
 import { migrateSecrets } from '../../secrets/migrate-secrets.js';
 import type { SecretValue } from '../../secrets/secret-value.js';
 import type { Session } from '../../policy/types.js';
-import { decodeSecrets } from './resolve-imports.js';
+import { decodeSecrets, encodeSecrets } from './resolve-imports.js';
 import type { SessionEngine } from './session-engine.js';
 import type { StoredSecrets } from './session-records.js';
 
@@ -18,11 +18,7 @@ import type { StoredSecrets } from './session-records.js';
  */
 function stored(session: Session, values: ReadonlyMap<string, SecretValue>): StoredSecrets {
   const imports = new Set(session.secrets.filter((s) => s.import !== undefined).map((s) => s.name));
-  return Object.fromEntries(
-    [...values]
-      .filter(([name]) => !imports.has(name))
-      .map(([name, value]) => [name, value.toStored()]),
-  );
+  return encodeSecrets([...values].filter(([name]) => !imports.has(name)));
 }
 
 /**

@@ -26,6 +26,11 @@ export interface ResolvedImports {
   readonly exporterMeta: ReadonlyMap<string, Uint8Array | null>;
 }
 
+/** The stored form of secret values, by name: the inverse of {@link decodeSecrets}. */
+export function encodeSecrets(values: Iterable<[string, SecretValue]>): StoredSecrets {
+  return Object.fromEntries([...values].map(([name, value]) => [name, value.toStored()]));
+}
+
 /** Decodes the stored secret values of one session. */
 export function decodeSecrets(record: StoredSecrets): Map<string, SecretValue> {
   return new Map(

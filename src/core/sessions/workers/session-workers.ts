@@ -5,8 +5,8 @@ import { CasError } from '../../../errors/cas-error.js';
 import type { CasErrorCode } from '../../../errors/codes.js';
 import { deepFreeze } from '../../../policy/deep-freeze.js';
 import type { Session } from '../../../policy/types.js';
-import type { SecretValue } from '../../../secrets/secret-value.js';
 import { defaultSessionEngine } from '../default-session-engine.js';
+import { encodeSecrets } from '../resolve-imports.js';
 import type { SessionEngine } from '../session-engine.js';
 import type { StoredSecrets } from '../session-records.js';
 import type { SessionWorkerReply, SessionWorkerRequest } from './protocol.js';
@@ -48,11 +48,6 @@ function newWorker(): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { eval: true });
-}
-
-function stored(values: ReadonlyMap<string, SecretValue> | undefined): StoredSecrets | undefined {
-  if (values === undefined) return undefined;
-  return Object.fromEntries([...values].map(([name, value]) => [name, value.toStored()]));
 }
 
 /**
@@ -152,7 +147,7 @@ export function startSessionWorkers(
     // A parsed session crosses as a copy; frozen again, as the engine hands them out.
     parse: async (text) => deepFreeze((await call({ op: 'parse', text })) as Session),
     generateSecrets: async (session, ctx) => {
-      const imported = stored(ctx.imported);
+      const imported = ctx.imported === undefined ? undefined : encodeSecrets(ctx.imported);
       return (await call({
         op: 'generate',
         session,
@@ -161,7 +156,7 @@ export function startSessionWorkers(
       })) as StoredSecrets;
     },
     migrateSecrets: async (previous, values, next, ctx) => {
-      const imported = stored(ctx.imported);
+      const imported = ctx.imported === undefined ? undefined : encodeSecrets(ctx.imported);
       return (await call({
         op: 'migrate',
         previous,
