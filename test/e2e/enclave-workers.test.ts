@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isCasError } from '../../src/errors/cas-error.js';
 import { runBin } from '../helpers/bin.js';
 import {
+  envMeasurement,
   ok,
+  putShowSession,
   replayEvidence,
+  runEnv,
   startProvisionedCas,
   type ProvisionedCas,
 } from '../helpers/provisioned-cas.js';
@@ -81,23 +82,14 @@ describe('a CAS with enclave workers', () => {
   let envHash: string;
   const secrets: string[] = [];
   const showEnv = async (): Promise<Record<string, string>> => {
-    const r = ok(
-      await runBin('cas-run', ['env'], { env: { ...p!.launch, SCONE_CONFIG_ID: 'show/env' } }),
-      'cas-run env',
-    );
-    const env = Object.fromEntries(
-      r.stdout
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    const env = await runEnv(p!, 'show/env');
     secrets.push(env['PW'] ?? '');
     return env;
   };
 
   before(async () => {
     p = await startProvisionedCas('enclave_workers = 2\n');
-    envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
+    envHash = await envMeasurement();
   });
   after(async () => {
     await p?.close();
@@ -132,24 +124,11 @@ describe('a CAS with enclave workers', () => {
   });
 
   test('a session update is seen by the next provisioning', async () => {
-    const file = join(p!.dir, 'show.yaml');
-    writeFileSync(
-      file,
-      simulationSession('show', { service: 'env', environment: { SETTING: 'one' } }),
-    );
-    ok(
-      await runBin('scone', ['session', 'create', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
-      'create',
-    );
+    const show = (setting: string): string =>
+      simulationSession('show', { service: 'env', environment: { SETTING: setting } });
+    await putShowSession(p!, 'create', show('one'), envHash);
     assert.equal((await showEnv())['SETTING'], 'one');
-    writeFileSync(
-      file,
-      simulationSession('show', { service: 'env', environment: { SETTING: 'two' } }),
-    );
-    ok(
-      await runBin('scone', ['session', 'update', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
-      'update',
-    );
+    await putShowSession(p!, 'update', show('two'), envHash);
     assert.equal((await showEnv())['SETTING'], 'two');
   });
 

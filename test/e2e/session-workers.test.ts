@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCasClient } from '../../src/client/cas-client.js';
 import { generateIdentity } from '../../src/crypto/identity.js';
 import { isCasError } from '../../src/errors/cas-error.js';
 import { runBin } from '../helpers/bin.js';
-import { ok, startProvisionedCas, type ProvisionedCas } from '../helpers/provisioned-cas.js';
+import {
+  envMeasurement,
+  ok,
+  putShowSession,
+  runEnv,
+  startProvisionedCas,
+  type ProvisionedCas,
+} from '../helpers/provisioned-cas.js';
 import { simulationSession } from '../helpers/session-text.js';
 
 // `[api] session_workers = 2`: session files are parsed and their secrets made in two threads.
@@ -18,7 +23,7 @@ describe('a CAS with session workers', () => {
   before(async () => {
     // The hello sessions (an exporter and an importer) are created through the threads.
     p = await startProvisionedCas('session_workers = 2\n');
-    envHash = ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
+    envHash = await envMeasurement();
   });
   after(async () => {
     await p?.close();
@@ -37,28 +42,15 @@ describe('a CAS with session workers', () => {
   });
 
   test('an update keeps a generated value and is seen by the next provisioning', async () => {
-    const file = join(p!.dir, 'show.yaml');
-    const show = async (): Promise<string> =>
-      ok(
-        await runBin('cas-run', ['env'], { env: { ...p!.launch, SCONE_CONFIG_ID: 'show/show' } }),
-        'cas-run env',
-      ).stdout;
-    writeFileSync(file, simulationSession('show', { environment: { SETTING: 'one' } }));
-    ok(
-      await runBin('scone', ['session', 'create', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
-      'create',
-    );
-    const first = await show();
-    writeFileSync(file, simulationSession('show', { environment: { SETTING: 'two' } }));
-    ok(
-      await runBin('scone', ['session', 'update', file, '-e', `ENV=${envHash}`], { env: p!.cli }),
-      'update',
-    );
-    const second = await show();
-    assert.match(second, /SETTING=two/);
-    const pw = (text: string): string | undefined => /^PW=(.*)$/m.exec(text)?.[1];
-    assert.ok(pw(first) !== undefined && pw(first)!.length === 24);
-    assert.equal(pw(second), pw(first), 'an ascii secret is kept across the update');
+    const show = (setting: string): string =>
+      simulationSession('show', { environment: { SETTING: setting } });
+    await putShowSession(p!, 'create', show('one'), envHash);
+    const first = await runEnv(p!, 'show/show');
+    await putShowSession(p!, 'update', show('two'), envHash);
+    const second = await runEnv(p!, 'show/show');
+    assert.equal(second['SETTING'], 'two');
+    assert.equal(first['PW']?.length, 24);
+    assert.equal(second['PW'], first['PW'], 'an ascii secret is kept across the update');
   });
 
   test('a session with an unknown key is refused by the thread with the code and the key named', async () => {

@@ -239,3 +239,40 @@ export async function replayEvidence(
     await second.close();
   }
 }
+
+/** The measurement of `env`, the workload of `simulationSession` (its `$ENV`). */
+export async function envMeasurement(): Promise<string> {
+  return ok(await runBin('cas-run', ['--hash', 'env']), 'hash env').stdout.trim();
+}
+
+/**
+ * Writes `text` to `show.yaml` in the CAS's folder and runs `scone session create|update` on it
+ * as the CAS's CLI user, with `-e ENV=<envHash>`.
+ */
+export async function putShowSession(
+  p: Pick<ProvisionedCas, 'dir' | 'cli'>,
+  verb: 'create' | 'update',
+  text: string,
+  envHash: string,
+): Promise<void> {
+  const file = join(p.dir, 'show.yaml');
+  writeFileSync(file, text);
+  ok(await runBin('scone', ['session', verb, file, '-e', `ENV=${envHash}`], { env: p.cli }), verb);
+}
+
+/** What `env` prints when `cas-run` provisions it as `configId`, as a map of its variables. */
+export async function runEnv(
+  p: Pick<ProvisionedCas, 'launch'>,
+  configId: string,
+): Promise<Record<string, string>> {
+  const r = ok(
+    await runBin('cas-run', ['env'], { env: { ...p.launch, SCONE_CONFIG_ID: configId } }),
+    'cas-run env',
+  );
+  return Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
